@@ -1,0 +1,133 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "mangrove-scheduler",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "mangrove-scheduler", targets: ["mangrove-scheduler"]),
+        .executable(name: "mangrove-sim", targets: ["mangrove-sim"]),
+        .library(name: "SchedulerCore", targets: ["SchedulerCore"]),
+        .library(name: "MangroveSimulator", targets: ["MangroveSimulator"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.24.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
+    ],
+    targets: [
+        // Pure core: schedule, periods, backoff, journal codec and replay, per-period state machine.
+        // No I/O, never reads a clock: `now` and random numbers are arguments.
+        .target(name: "SchedulerCore"),
+
+        // The Mangrove API's payloads, shared by the client and the simulator.
+        .target(name: "MangroveAPI"),
+
+        // The HTTP client (AsyncHTTPClient) with retry classification.
+        .target(
+            name: "MangroveClient",
+            dependencies: [
+                "MangroveAPI", "SchedulerCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // The Mangrove API simulator (Hummingbird 2), with fault injection.
+        .target(
+            name: "MangroveSimulator",
+            dependencies: [
+                "MangroveAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // libsystemd: sd_notify, sd_watchdog_enabled, sd_journal_sendv.
+        .systemLibrary(
+            name: "CSystemd",
+            pkgConfig: "libsystemd",
+            providers: [.apt(["libsystemd-dev"])]
+        ),
+        .target(
+            name: "Systemd",
+            dependencies: [
+                "CSystemd",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // The daemon's wiring: journal file, scheduler service, reload, watchdog.
+        .target(
+            name: "SchedulerDaemon",
+            dependencies: [
+                "SchedulerCore", "MangroveAPI", "MangroveClient", "Systemd",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        .executableTarget(
+            name: "mangrove-scheduler",
+            dependencies: [
+                "SchedulerDaemon", "SchedulerCore", "MangroveSimulator", "MangroveClient", "Systemd",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "mangrove-sim",
+            dependencies: [
+                "MangroveSimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "mangrove-bench",
+            dependencies: [
+                "SchedulerCore", "SchedulerDaemon", "MangroveSimulator", "MangroveClient",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/mangrove-bench"
+        ),
+
+        // Test doubles (manual clock, fake API); never linked into production targets.
+        .target(
+            name: "SchedulerTestSupport",
+            dependencies: ["SchedulerCore", "MangroveAPI", "MangroveClient"]
+        ),
+
+        .testTarget(name: "SchedulerCoreTests", dependencies: ["SchedulerCore", "SchedulerTestSupport"]),
+        .testTarget(
+            name: "MangroveSimulatorTests",
+            dependencies: [
+                "MangroveSimulator", "MangroveAPI", "MangroveClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .testTarget(
+            name: "MangroveClientTests",
+            dependencies: [
+                "MangroveClient", "MangroveAPI", "MangroveSimulator", "SchedulerTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(name: "SystemdTests", dependencies: ["Systemd", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(
+            name: "SchedulerDaemonTests",
+            dependencies: [
+                "SchedulerDaemon", "SchedulerCore", "MangroveSimulator", "MangroveClient", "SchedulerTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ]
+        ),
+    ]
+)
