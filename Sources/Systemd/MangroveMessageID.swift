@@ -1,0 +1,52 @@
+/// Stable journald `MESSAGE_ID=`s, one per `mangrove_event` metadata value.
+///
+/// A message id names a *kind* of log entry independent of its wording, so
+/// operators and alerting can select it and it survives rewording of messages:
+///
+///     journalctl -u mangrove-scheduler MESSAGE_ID=b47e45cada5244b2ab7f70b188d8fa0a   # every failed period
+///
+/// These ids are part of the operator interface: never change or reuse one.
+///
+/// | mangrove_event       | MESSAGE_ID |
+/// |----------------------|------------|
+/// | intent               | fbb84656e8574c3c83bd9f579850968e |
+/// | fired                | 00711784c2e6460fb530fd7cd508b540 |
+/// | progress             | b5d74d35b64e49b9af4bf1fcde2b15b7 |
+/// | completed            | 85e0552ba94a48b2bd1a6a4fc4fe890f |
+/// | failed               | b47e45cada5244b2ab7f70b188d8fa0a |
+/// | skipped              | 4a360fef97c54273995d54ffb4cfad09 |
+/// | ambiguous            | 0d07edcbebcc4ba3a7b767884591e7a6 |
+/// | retry_scheduled      | 61bfe8fc46b743f081046497df5b9b2b |
+/// | reconciled           | d6b667bd3744453792b8e810f14a178a |
+/// | ledger_unavailable   | 4367a1ccb4714093b58adf4714faafdf |
+/// | reload               | 238d8a5162fc452293317c1b2c857bdb |
+/// | reload_rejected      | 105ab84ecd714b519c8b0139e407155b |
+/// | started              | 378143673a3b41c1964cffaa002772ff |
+/// | stopping             | 73e49dc96b304adba8f6bddc48dfbb0d |
+public enum MangroveMessageID {
+    /// The metadata key whose value selects the message id.
+    public static let eventMetadataKey = "mangrove_event"
+
+    /// Every known event and its id (the table above).
+    public static let all: [String: String] = [
+        "intent": "fbb84656e8574c3c83bd9f579850968e",
+        "fired": "00711784c2e6460fb530fd7cd508b540",
+        "progress": "b5d74d35b64e49b9af4bf1fcde2b15b7",
+        "completed": "85e0552ba94a48b2bd1a6a4fc4fe890f",
+        "failed": "b47e45cada5244b2ab7f70b188d8fa0a",
+        "skipped": "4a360fef97c54273995d54ffb4cfad09",
+        "ambiguous": "0d07edcbebcc4ba3a7b767884591e7a6",
+        "retry_scheduled": "61bfe8fc46b743f081046497df5b9b2b",
+        "reconciled": "d6b667bd3744453792b8e810f14a178a",
+        "ledger_unavailable": "4367a1ccb4714093b58adf4714faafdf",
+        "reload": "238d8a5162fc452293317c1b2c857bdb",
+        "reload_rejected": "105ab84ecd714b519c8b0139e407155b",
+        "started": "378143673a3b41c1964cffaa002772ff",
+        "stopping": "73e49dc96b304adba8f6bddc48dfbb0d",
+    ]
+
+    /// The id for a `mangrove_event` value, or `nil` for an unknown event.
+    public static func forEvent(_ event: String) -> String? {
+        all[event]
+    }
+}

@@ -1,0 +1,40 @@
+import Foundation
+
+/// The one-line `STATUS=` text that `systemctl status` shows for the daemon.
+///
+/// Pure so the wording is tested and stays stable for operators:
+///
+/// | ledgers | in flight | failures | next                        | text |
+/// |---------|-----------|----------|-----------------------------|------|
+/// | 12      | 3         | 0        | lgr_abc at 2026-12-01 06:00 | `12 ledgers · 3 in flight · next lgr_abc 2026-12-01 06:00 UTC` |
+/// | 12      | 0         | 2        | lgr_abc at 2026-12-01 06:00 | `12 ledgers · 2 failed · next lgr_abc 2026-12-01 06:00 UTC` |
+/// | 1       | 0         | 0        | none                        | `1 ledger · idle` |
+/// | 4       | 2         | 0        | none                        | `4 ledgers · 2 in flight · nothing else scheduled` |
+public enum StatusLine {
+    public static func format(
+        ledgers: Int,
+        inFlight: Int,
+        failures: Int,
+        next: (ledgerID: String, at: Date)?
+    ) -> String {
+        var parts = [ledgers == 1 ? "1 ledger" : "\(ledgers) ledgers"]
+        if inFlight > 0 { parts.append("\(inFlight) in flight") }
+        if failures > 0 { parts.append("\(failures) failed") }
+        if let next {
+            parts.append("next \(next.ledgerID) \(utcMinute(next.at)) UTC")
+        } else {
+            parts.append(inFlight > 0 ? "nothing else scheduled" : "idle")
+        }
+        return parts.joined(separator: " · ")
+    }
+
+    /// `yyyy-MM-dd HH:mm` in UTC, independent of locale and the host time zone.
+    static func utcMinute(_ date: Date) -> String {
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday)) "
+            + "\(two(parts.tm_hour)):\(two(parts.tm_min))"
+    }
+}
