@@ -1,0 +1,69 @@
+import Foundation
+import MangroveAPI
+
+/// The unauthenticated `/_sim/...` endpoints that let an out-of-process test read
+/// the request log, replace fault rules and move the clock:
+///
+/// - `GET /_sim/requests` → `{"data": [RecordedRequest]}`
+/// - `DELETE /_sim/requests` → 204, log cleared
+/// - `GET /_sim/faults` → `{"data": [FaultRule]}`
+/// - `POST /_sim/faults` with `[FaultRule]` or `{"faults": [FaultRule]}` → rules replaced
+/// - `GET /_sim/tasks` → `{"data": [AsyncTask]}`
+/// - `POST /_sim/clock` with `{"advance_seconds": N}` → `{"now": "..."}`
+struct AdminEndpoints: Sendable {
+    let state: SimulatorState
+
+    private struct FaultsEnvelope: Decodable {
+        var faults: [FaultRule]
+    }
+
+    private struct ClockRequest: Decodable {
+        var advanceSeconds: Double
+        enum CodingKeys: String, CodingKey { case advanceSeconds = "advance_seconds" }
+    }
+
+    private struct ClockReply: Encodable {
+        var now: String
+    }
+
+    private struct DataEnvelope<T: Encodable>: Encodable {
+        var data: T
+    }
+
+    func handle(_ request: IncomingRequest) async -> SimulatorReply {
+        let route = String(request.path.dropFirst(SimulatorResponder.adminPrefix.count))
+        switch (request.method, route) {
+        case ("GET", "/requests"):
+            return .json(200, DataEnvelope(data: await state.log))
+        case ("DELETE", "/requests"):
+            await state.clearLog()
+            return .respond(status: 204, body: nil, headers: [:])
+        case ("GET", "/faults"):
+            return .json(200, DataEnvelope(data: await state.faults))
+        case ("POST", "/faults"):
+            let data = Data(request.body ?? [])
+            let rules: [FaultRule]
+            do {
+                if let list = try? JSONDecoder().decode([FaultRule].self, from: data) {
+                    rules = list
+                } else {
+                    rules = try JSONDecoder().decode(FaultsEnvelope.self, from: data).faults
+                }
+            } catch {
+                return .error(422, "fault rules must be a JSON array of rules or {\"faults\": [...]}: \(error)")
+            }
+            await state.setFaults(rules)
+            return .json(200, DataEnvelope(data: rules))
+        case ("GET", "/tasks"):
+            return .json(200, DataEnvelope(data: await state.taskSnapshots()))
+        case ("POST", "/clock"):
+            guard let body = try? JSONDecoder().decode(ClockRequest.self, from: Data(request.body ?? [])) else {
+                return .error(422, "expected {\"advance_seconds\": N}")
+            }
+            let now = await state.advanceClock(bySeconds: body.advanceSeconds)
+            return .json(200, ClockReply(now: Timestamp.format(now)))
+        default:
+            return .notFound
+        }
+    }
+}

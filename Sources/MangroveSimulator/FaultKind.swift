@@ -1,0 +1,49 @@
+/// What a fault rule does to a request it hits. Each kind models a failure the
+/// scheduler must survive without double-generating or losing a period.
+public enum FaultKind: Sendable, Hashable {
+    /// Wait this many milliseconds (real time), then answer normally.
+    case latency(milliseconds: Int)
+    /// Answer with `status` and the API's error body without processing the request.
+    /// `retryAfterSeconds` adds a `Retry-After` header (429 and 503 in practice).
+    case status(Int, retryAfterSeconds: Int?)
+    /// Close the connection without any response; the request is NOT processed.
+    case drop
+    /// Process the request (a POST creates its task), then close the connection
+    /// without a response: the client cannot know the outcome.
+    case processThenDrop
+    /// Process the request, then answer `status` (e.g. 500, 502, 504) instead of the
+    /// real response: again an outcome the client cannot know.
+    case processThenStatus(Int)
+
+    /// 429 with `Retry-After`.
+    public static func tooManyRequests(retryAfterSeconds: Int = 1) -> FaultKind {
+        .status(429, retryAfterSeconds: retryAfterSeconds)
+    }
+
+    /// 503 with `Retry-After`.
+    public static func serviceUnavailable(retryAfterSeconds: Int = 1) -> FaultKind {
+        .status(503, retryAfterSeconds: retryAfterSeconds)
+    }
+
+    /// 500 without `Retry-After`.
+    public static var internalServerError: FaultKind { .status(500, retryAfterSeconds: nil) }
+
+    /// The name used in JSON (`kind`) and in the request log.
+    public var name: String {
+        switch self {
+        case .latency: "latency"
+        case .status: "status"
+        case .drop: "drop"
+        case .processThenDrop: "process_then_drop"
+        case .processThenStatus: "process_then_status"
+        }
+    }
+
+    /// Whether the request is carried out despite the fault.
+    var processesRequest: Bool {
+        switch self {
+        case .latency, .processThenDrop, .processThenStatus: true
+        case .status, .drop: false
+        }
+    }
+}

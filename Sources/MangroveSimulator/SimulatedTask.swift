@@ -1,0 +1,56 @@
+import MangroveAPI
+
+/// A batch generation the simulator accepted. Its state is a pure function of the
+/// simulator's `now`: `pending` for `task_pending_seconds`, then `running` for
+/// `task_duration_seconds`, then `complete` or (decided at creation) `failed`.
+struct SimulatedTask: Sendable, Hashable {
+    var id: Int
+    var ledgerID: String
+    /// Numeric ledger id for `args.ledger_id` (the seeds show an integer there).
+    var ledgerNumber: Int
+    /// Normalised request times (`2025-01-01T00:00:00.000Z`).
+    var startTime: String
+    var endTime: String
+    var createdAtMs: Int64
+    var pendingMs: Int64
+    var durationMs: Int64
+    var willFail: Bool
+    var batchCount: Int
+    /// Whether its batches exist yet (set once the simulator has seen it complete).
+    var batchesMaterialised = false
+
+    var startedAtMs: Int64 { createdAtMs + pendingMs }
+    var finishedAtMs: Int64 { createdAtMs + pendingMs + durationMs }
+
+    /// The task as `GET /async_tasks/{id}` shows it at `nowMs`.
+    func snapshot(atMs nowMs: Int64, projectID: Int, failureMessage: String) -> AsyncTask {
+        let args = JSONValue.object([
+            "project_id": .number(Double(projectID)),
+            "ledger_id": .number(Double(ledgerNumber)),
+        ])
+        var task = AsyncTask(
+            id: id, state: .pending, progress: 0, createdAt: Timestamp.formatMilliseconds(createdAtMs), args: args
+        )
+        if nowMs < startedAtMs { return task }
+        task.startedAt = Timestamp.formatMilliseconds(startedAtMs)
+        if nowMs < finishedAtMs {
+            let fraction = Double(nowMs - startedAtMs) / Double(max(durationMs, 1))
+            task.state = .running
+            task.progress = min(99, max(0, Int(fraction * 100)))
+            let batch = min(batchCount, Int(fraction * Double(batchCount)) + 1)
+            task.progressDescription = "Processing batch \(batch) of \(batchCount)"
+            return task
+        }
+        task.finishedAt = Timestamp.formatMilliseconds(finishedAtMs)
+        if willFail {
+            // The failure hits while the last batch is processed.
+            task.state = .failed
+            task.progress = 100 * (batchCount - 1) / batchCount
+            task.errorMessage = failureMessage
+        } else {
+            task.state = .complete
+            task.progress = 100
+        }
+        return task
+    }
+}

@@ -1,0 +1,182 @@
+import Foundation
+import MangroveAPI
+
+/// Everything that shapes the simulator's behaviour, so one JSON file (or one value
+/// in a test) reproduces a scenario exactly. Keys are snake_case; every key is
+/// optional and falls back to the default documented on the property.
+public struct SimulatorConfig: Sendable, Hashable, Codable {
+    /// Bearer token the API endpoints require (`Authorization: Bearer TOKEN`). Default `sim-token`.
+    public var token: String
+    /// The ledgers served. Default: the cookbook's `lgr_abc123def456` with a model.
+    public var ledgers: [SimulatedLedger]
+    /// Seconds a new task stays `pending`. Default 1.
+    public var taskPendingSeconds: Double
+    /// Seconds a task is `running` before it ends. Default 5.
+    public var taskDurationSeconds: Double
+    /// Chance (0...1) that a task ends `failed` instead of `complete`. Default 0.
+    public var taskFailureRate: Double
+    /// `error_message` of a failed task.
+    public var taskFailureMessage: String
+    /// Batches created by one completed generation, each spanning the request's
+    /// `start_time`/`end_time`. Default 1.
+    public var batchesPerGeneration: Int
+    /// Seed of every random choice (failures, probabilistic faults). Default 0.
+    public var seed: UInt64
+    /// Fault rules in force at start; replaceable at runtime.
+    public var faults: [FaultRule]
+    /// `args.project_id` of tasks.
+    public var projectID: Int
+
+    public init(
+        token: String = "sim-token",
+        ledgers: [SimulatedLedger] = SimulatorConfig.defaultLedgers,
+        taskPendingSeconds: Double = 1,
+        taskDurationSeconds: Double = 5,
+        taskFailureRate: Double = 0,
+        taskFailureMessage: String = "Model run failed: simulated failure",
+        batchesPerGeneration: Int = 1,
+        seed: UInt64 = 0,
+        faults: [FaultRule] = [],
+        projectID: Int = 123
+    ) {
+        self.token = token
+        self.ledgers = ledgers
+        self.taskPendingSeconds = taskPendingSeconds
+        self.taskDurationSeconds = taskDurationSeconds
+        self.taskFailureRate = taskFailureRate
+        self.taskFailureMessage = taskFailureMessage
+        self.batchesPerGeneration = batchesPerGeneration
+        self.seed = seed
+        self.faults = faults
+        self.projectID = projectID
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case token, ledgers, seed, faults
+        case taskPendingSeconds = "task_pending_seconds"
+        case taskDurationSeconds = "task_duration_seconds"
+        case taskFailureRate = "task_failure_rate"
+        case taskFailureMessage = "task_failure_message"
+        case batchesPerGeneration = "batches_per_generation"
+        case projectID = "project_id"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let defaults = SimulatorConfig()
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        token = try c.decodeIfPresent(String.self, forKey: .token) ?? defaults.token
+        ledgers = try c.decodeIfPresent([SimulatedLedger].self, forKey: .ledgers) ?? defaults.ledgers
+        taskPendingSeconds = try c.decodeIfPresent(Double.self, forKey: .taskPendingSeconds) ?? defaults.taskPendingSeconds
+        taskDurationSeconds = try c.decodeIfPresent(Double.self, forKey: .taskDurationSeconds) ?? defaults.taskDurationSeconds
+        taskFailureRate = try c.decodeIfPresent(Double.self, forKey: .taskFailureRate) ?? defaults.taskFailureRate
+        taskFailureMessage = try c.decodeIfPresent(String.self, forKey: .taskFailureMessage) ?? defaults.taskFailureMessage
+        batchesPerGeneration = try c.decodeIfPresent(Int.self, forKey: .batchesPerGeneration) ?? defaults.batchesPerGeneration
+        seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? defaults.seed
+        faults = try c.decodeIfPresent([FaultRule].self, forKey: .faults) ?? defaults.faults
+        projectID = try c.decodeIfPresent(Int.self, forKey: .projectID) ?? defaults.projectID
+    }
+
+    /// The cookbook's ledger, with its model and two required inputs.
+    public static let defaultLedgers: [SimulatedLedger] = [
+        SimulatedLedger(
+            id: "lgr_abc123def456", name: "Net Carbon Removal", unit: "t", cadence: "monthly",
+            latestModel: ModelReference(id: "mdl_xyz789", name: "Carbon Calculation Model"),
+            requiredInputs: SimulatorConfig.cookbookInputs
+        )
+    ]
+
+    /// The cookbook's required inputs.
+    public static let cookbookInputs: [RequiredInput] = [
+        RequiredInput(
+            id: 1, name: "Mass of Feedstock Delivery", slug: "feedstock-delivery-mass", unit: "U.S. ton",
+            valueType: "number", category: "input", subcategory: "feedstock", isManualSelect: false
+        ),
+        RequiredInput(
+            id: 2, name: "Transport Distance", slug: "transport-distance", unit: "mile",
+            valueType: "number", category: "input", subcategory: "transport", isManualSelect: false
+        ),
+    ]
+
+    /// Every problem with the values (ranges, duplicate ledger ids), all at once.
+    public func validate() -> [String] {
+        var problems: [String] = []
+        if token.isEmpty { problems.append("token: must not be empty") }
+        if !(taskPendingSeconds >= 0) { problems.append("task_pending_seconds: \(taskPendingSeconds) must be >= 0") }
+        if !(taskDurationSeconds >= 0) { problems.append("task_duration_seconds: \(taskDurationSeconds) must be >= 0") }
+        if !(0...1).contains(taskFailureRate) {
+            problems.append("task_failure_rate: \(taskFailureRate) is outside 0...1")
+        }
+        if !(1...999).contains(batchesPerGeneration) {
+            problems.append("batches_per_generation: \(batchesPerGeneration) is outside 1...999")
+        }
+        var seen: Set<String> = []
+        for (index, ledger) in ledgers.enumerated() {
+            if ledger.id.isEmpty || ledger.id.contains("/") {
+                problems.append("ledgers[\(index)].id: \"\(ledger.id)\" must be non-empty and contain no \"/\"")
+            }
+            if !seen.insert(ledger.id).inserted {
+                problems.append("ledgers[\(index)].id: duplicate ledger id \"\(ledger.id)\"")
+            }
+            if let count = ledger.previewCount, count < 0 {
+                problems.append("ledgers[\(index)].preview_count: \(count) must be >= 0")
+            }
+        }
+        return problems
+    }
+
+    /// Loads and validates a JSON configuration file.
+    /// - Throws: `SimulatorConfigError` naming the file and the offending key.
+    public static func load(path: String) throws -> SimulatorConfig {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw SimulatorConfigError(path: path, problems: ["cannot read file: \(error.localizedDescription)"])
+        }
+        return try decode(data, path: path)
+    }
+
+    /// Decodes and validates a JSON configuration. `path` only labels errors.
+    public static func decode(_ data: Data, path: String? = nil) throws -> SimulatorConfig {
+        let config: SimulatorConfig
+        do {
+            config = try JSONDecoder().decode(SimulatorConfig.self, from: data)
+        } catch let error as DecodingError {
+            throw SimulatorConfigError(path: path, problems: [Self.describe(error)])
+        } catch {
+            throw SimulatorConfigError(path: path, problems: ["not valid JSON: \(error)"])
+        }
+        let problems = config.validate()
+        if !problems.isEmpty { throw SimulatorConfigError(path: path, problems: problems) }
+        return config
+    }
+
+    private static func describe(_ error: DecodingError) -> String {
+        func render(_ path: [any CodingKey]) -> String {
+            var out = ""
+            for key in path {
+                if let index = key.intValue {
+                    out += "[\(index)]"
+                } else {
+                    out += out.isEmpty ? key.stringValue : ".\(key.stringValue)"
+                }
+            }
+            return out.isEmpty ? "(top level)" : out
+        }
+        switch error {
+        case .typeMismatch(let type, let context):
+            return "\(render(context.codingPath)): expected \(type)"
+        case .valueNotFound(let type, let context):
+            return "\(render(context.codingPath)): expected \(type), found null"
+        case .keyNotFound(let key, let context):
+            return "\(render(context.codingPath + [key])): required key is missing"
+        case .dataCorrupted(let context):
+            if context.codingPath.isEmpty {
+                return "not valid JSON"
+            }
+            return "\(render(context.codingPath)): \(context.debugDescription)"
+        @unknown default:
+            return "\(error)"
+        }
+    }
+}

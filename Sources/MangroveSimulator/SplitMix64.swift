@@ -1,0 +1,36 @@
+/// The simulator's only source of randomness. A seeded SplitMix64 makes every
+/// "random" outcome (task failures, probabilistic faults) reproducible: the same
+/// seed and the same request sequence give the same outcomes, run after run.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    public init(seed: UInt64) {
+        self.state = seed
+    }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        return Self.mix(state)
+    }
+
+    /// A uniformly distributed value in `0..<1` (53 bits of precision).
+    public mutating func nextUnitInterval() -> Double {
+        Double(next() >> 11) * 0x1p-53
+    }
+
+    /// `true` with probability `p` (clamped to 0...1). Always draws one value, so the
+    /// sequence of draws does not depend on `p`.
+    public mutating func chance(_ p: Double) -> Bool {
+        let draw = nextUnitInterval()
+        return draw < min(max(p, 0), 1)
+    }
+
+    /// The SplitMix64 finaliser: a stateless hash used to derive stable identifiers
+    /// (batch ids, amounts) without consuming the generator.
+    public static func mix(_ value: UInt64) -> UInt64 {
+        var z = value
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
