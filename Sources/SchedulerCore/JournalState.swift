@@ -1,0 +1,121 @@
+import Foundation
+
+/// The fold of every journal line: per ledger and period, what is done, what is in flight
+/// and what failed. Replaying the same lines always yields the same state, which is what
+/// lets the daemon resume after any crash without re-POSTing a period.
+public struct JournalState: Sendable {
+    /// ledger id → period start → record.
+    public private(set) var ledgers: [String: [String: PeriodRecord]] = [:]
+    public private(set) var lineCount = 0
+
+    public init() {}
+
+    public func record(_ key: PeriodKey) -> PeriodRecord? {
+        ledgers[key.ledgerID]?[key.periodStart]
+    }
+
+    public func records(ledgerID: String) -> [String: PeriodRecord] {
+        ledgers[ledgerID] ?? [:]
+    }
+
+    /// Every period whose POST may have reached the server and that has no terminal event.
+    public var inFlight: [PeriodKey] {
+        ledgers.flatMap { ledger, periods in
+            periods.filter { $0.value.isInFlight }.map { PeriodKey(ledgerID: ledger, periodStart: $0.key) }
+        }.sorted()
+    }
+
+    mutating func seedRecord(_ key: PeriodKey, _ record: PeriodRecord) {
+        ledgers[key.ledgerID, default: [:]][key.periodStart] = record
+    }
+
+    public mutating func apply(_ e: JournalEntry) {
+        lineCount += 1
+        var r = ledgers[e.ledgerID]?[e.periodStart] ?? PeriodRecord(
+            periodEnd: e.periodEnd, lastEvent: e.event, attempts: 0, taskFailures: 0, emptyPreviews: 0,
+            firstTime: e.time, lastTime: e.time)
+        r.lastEvent = e.event
+        r.lastTime = e.time
+        r.periodEnd = e.periodEnd
+        if let t = e.taskID { r.taskID = t }
+        if let s = e.state { r.state = s }
+        if let p = e.progress { r.progress = p }
+        if let err = e.error { r.lastError = err }
+        if let d = e.detail { r.detail = d }
+        switch e.event {
+        case .intent:
+            r.attempts = max(r.attempts + 1, e.attempt ?? 0)
+            r.taskID = nil
+            r.firedAt = nil
+            r.reconcilingSince = nil
+            r.state = nil
+            r.progress = nil
+            r.lastError = e.error
+        case .fired:
+            r.firedAt = e.time
+            r.emptyPreviews = 0
+        case .reconciling:
+            if r.reconcilingSince == nil { r.reconcilingSince = e.time }
+        case .taskFailed:
+            r.taskFailures += 1
+        case .previewEmpty:
+            r.emptyPreviews += 1
+        case .retryRequested:
+            r.taskFailures = 0
+            r.emptyPreviews = 0
+            r.reconcilingSince = nil
+        case .completed:
+            if let ids = e.batchIDs { r.batchIDs = ids }
+            r.lastError = e.error
+        case .progress, .notFired, .failed, .skipped, .ambiguous:
+            break
+        }
+        ledgers[e.ledgerID, default: [:]][e.periodStart] = r
+    }
+}
+
+/// A journal line that could not be used, reported with its 1-based line number.
+public struct JournalProblem: Sendable, Hashable, CustomStringConvertible {
+    public var line: Int
+    public var message: String
+    /// The last line was cut off mid-write (crash); it is dropped and the file repaired.
+    public var isTornTail: Bool
+
+    public init(line: Int, message: String, isTornTail: Bool) {
+        self.line = line
+        self.message = message
+        self.isTornTail = isTornTail
+    }
+
+    public var description: String {
+        isTornTail ? "line \(line): torn last line (crash mid-write), ignored: \(message)" : "line \(line): \(message); line ignored"
+    }
+}
+
+/// Replays journal text into a `JournalState`, collecting problems instead of failing.
+public enum JournalReplay {
+    /// `lines` are the file's lines without newlines; `lastLineComplete` is false when the
+    /// file did not end with a newline (a torn write).
+    public static func replay(
+        lines: some Sequence<Substring>, lastLineComplete: Bool, into state: inout JournalState
+    ) -> [JournalProblem] {
+        var problems: [JournalProblem] = []
+        var pending: (Int, Substring)?
+        var number = 0
+        func handle(_ n: Int, _ text: Substring, isLast: Bool) {
+            if text.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" }) { return }
+            do {
+                state.apply(try JournalCodec.decode(String(text)))
+            } catch {
+                problems.append(JournalProblem(line: n, message: error.description, isTornTail: isLast && !lastLineComplete))
+            }
+        }
+        for line in lines {
+            number += 1
+            if let (n, text) = pending { handle(n, text, isLast: false) }
+            pending = (number, line)
+        }
+        if let (n, text) = pending { handle(n, text, isLast: true) }
+        return problems
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+
+/// Decides which period of a ledger comes next and when it is due, from the schedule
+/// and the journal's records. Periods are taken oldest first; a period with a terminal
+/// record is done, anything else (no record, pending, in flight) is open.
+public struct LedgerPlanner: Sendable {
+    public let ledger: LedgerSchedule
+    /// Records whose span is not a period of the current cadence (the schedule's cadence or
+    /// time zone changed): a new period overlapping one of them is never fired.
+    private let foreign: [(start: Date, end: Date, periodStart: String, event: JournalEvent)]
+
+    public init(ledger: LedgerSchedule, records: [String: PeriodRecord]) {
+        self.ledger = ledger
+        let calendar = ledger.calendar
+        var foreign: [(Date, Date, String, JournalEvent)] = []
+        for (start, record) in records {
+            guard let s = UTCTimestamp.parse(start), let e = UTCTimestamp.parse(record.periodEnd) else { continue }
+            let aligned = calendar.period(containing: s)
+            if aligned.start != s || aligned.endTime != record.periodEnd {
+                foreign.append((s, e.addingTimeInterval(1), start, record.lastEvent))
+            }
+        }
+        self.foreign = foreign.sorted { $0.0 < $1.0 }
+    }
+
+    /// The oldest open period at or after `from` (default: the ledger's first period).
+    /// Bounded: it skips at most one period per terminal record.
+    public func nextOpenPeriod(records: [String: PeriodRecord], from: Period? = nil) -> Period {
+        var period = from ?? ledger.firstPeriod
+        if period.start < ledger.firstPeriod.start { period = ledger.firstPeriod }
+        var guardCount = 0
+        while let r = records[period.startTime], r.isTerminal, guardCount <= records.count {
+            period = ledger.calendar.following(period)
+            guardCount += 1
+        }
+        return period
+    }
+
+    /// Open periods that are due at `now`, oldest first, at most `limit` of them.
+    public func duePeriods(records: [String: PeriodRecord], now: Date, limit: Int = 10_000) -> [Period] {
+        var result: [Period] = []
+        var period = ledger.firstPeriod
+        while result.count < limit, ledger.dueInstant(of: period) <= now {
+            if !(records[period.startTime]?.isTerminal ?? false) { result.append(period) }
+            period = ledger.calendar.following(period)
+        }
+        return result
+    }
+
+    /// A journal record under a different cadence that overlaps `period`, if any.
+    public func conflict(for period: Period) -> (periodStart: String, event: JournalEvent)? {
+        for f in foreign where f.start < period.end && period.start < f.end && f.event != .skipped && f.event != .notFired {
+            return (f.periodStart, f.event)
+        }
+        return nil
+    }
+}

@@ -1,0 +1,281 @@
+import Foundation
+
+/// The life of one period from "due" to a terminal journal event, as a pure state machine.
+/// Each method is named after what just happened and returns the actions to carry out in
+/// order; the daemon's actor performs them (journal first, then network) and reports back.
+///
+/// Safety rules encoded here:
+/// - `intent` is recorded before every POST, so a crash leaves evidence.
+/// - A POST that may have reached the server (unknown outcome, or `intent` found on
+///   replay) is never re-sent: its period is reconciled against the ledger's batches and,
+///   failing that, recorded `ambiguous`.
+/// - A POST the API refused or that was never sent records `not_fired` and is tried again
+///   later, because nothing was generated.
+public struct PeriodRun: Sendable {
+    public enum Action: Sendable, Hashable {
+        /// Append (and fsync) this line before doing anything else.
+        case record(JournalEntry)
+        /// Ask `generate_preview`, then call `previewReturned`/`previewFailed`.
+        case preview
+        /// POST `batch_generations`, then call `postAccepted`/`postFailed`.
+        case post
+        /// At `at`, GET the task, then call `pollReturned`/`pollFailed`.
+        case poll(taskID: Int, at: Date)
+        /// At `at`, GET the ledger's batches, then call `batchesReturned`/`batchesFailed`.
+        case checkBatches(at: Date)
+        /// At `at`, call `start` again (re-fire after `not_fired`, `task_failed`, empty preview).
+        case restart(at: Date)
+        /// The ledger is unusable (missing, no model, auth): hold all its periods until `until`.
+        case holdLedger(until: Date, reason: String)
+        /// A terminal event was recorded; the ledger may move on.
+        case finished(JournalEvent)
+    }
+
+    public let ledger: LedgerSchedule
+    public let period: Period
+    public let polling: PollingPolicy
+    public let recovery: RecoveryPolicy
+    public private(set) var record: PeriodRecord?
+    private var pollCount = 0
+    private var successfulChecks = 0
+    private var checkCount = 0
+    private var ledgerHolds = 0
+    private var lastUnknownReason: String?
+
+    public init(ledger: LedgerSchedule, period: Period, record: PeriodRecord?, polling: PollingPolicy, recovery: RecoveryPolicy) {
+        self.ledger = ledger
+        self.period = period
+        self.record = record
+        self.polling = polling
+        self.recovery = recovery
+    }
+
+    public var key: PeriodKey { PeriodKey(ledgerID: ledger.id, periodStart: period.startTime) }
+    public var taskID: Int? { record?.taskID }
+    public var isFinished: Bool { record?.isTerminal ?? false }
+
+    private mutating func journal(_ event: JournalEvent, at now: Date, error: String? = nil, detail: String? = nil,
+                                state: String? = nil, progress: Int? = nil, batchIDs: [String]? = nil) -> Action {
+        let e = JournalEntry(
+            time: now, ledgerID: ledger.id, periodStart: period.startTime, periodEnd: period.endTime, event: event,
+            taskID: event == .intent ? nil : record?.taskID, attempt: (record?.attempts ?? 0) + (event == .intent ? 1 : 0),
+            state: state, progress: progress, error: error, batchIDs: batchIDs, detail: detail)
+        var state = JournalState()
+        if let record { state.seed(e.key, record) }
+        state.apply(e)
+        record = state.record(e.key)
+        return .record(e)
+    }
+
+    // MARK: - Start and resume
+
+    /// Begin, or resume from what the journal says.
+    public mutating func start(now: Date) -> [Action] {
+        guard let record else { return fire(now: now) }
+        switch record.lastEvent {
+        case .completed, .failed, .skipped, .ambiguous:
+            return [.finished(record.lastEvent)]
+        case .fired, .progress:
+            guard let id = record.taskID else { return beginReconcile(now: now, reason: "journal shows a fired task without a task id") }
+            return [.poll(taskID: id, at: now)]
+        case .intent:
+            return beginReconcile(now: now, reason: "the daemon stopped after recording intent, before the API's answer was journaled")
+        case .reconciling:
+            return [.checkBatches(at: now)]
+        case .notFired, .retryRequested:
+            return fire(now: now)
+        case .taskFailed:
+            let due = record.lastTime.addingTimeInterval(refireDelay(failures: record.taskFailures).seconds)
+            return due > now ? [.restart(at: due)] : fire(now: now)
+        case .previewEmpty:
+            let due = record.lastTime.addingTimeInterval(recovery.emptyPreviewRecheck.seconds)
+            return due > now ? [.restart(at: due)] : fire(now: now)
+        }
+    }
+
+    private mutating func fire(now: Date) -> [Action] {
+        if ledger.preview { return [.preview] }
+        return [journal(.intent, at: now), .post]
+    }
+
+    private func refireDelay(failures: Int) -> Duration {
+        Backoff(initial: recovery.failedTaskBackoff, cap: recovery.failedTaskBackoff * 16, jitter: .none)
+            .ceiling(forAttempt: max(0, failures - 1))
+    }
+
+    // MARK: - Preview
+
+    public mutating func previewReturned(_ entries: [(id: String, count: Int)], now: Date) -> [Action] {
+        ledgerHolds = 0
+        let count = entries.first(where: { $0.id == ledger.id })?.count ?? entries.reduce(0) { $0 + $1.count }
+        if count > 0 { return [journal(.intent, at: now, detail: "preview predicts \(count) batches"), .post] }
+        let empties = (record?.emptyPreviews ?? 0) + 1
+        if empties >= recovery.emptyPreviewLimit {
+            return [journal(.skipped, at: now, error: "generate_preview predicted 0 batches \(empties) times in a row; nothing to generate"), .finished(.skipped)]
+        }
+        return [
+            journal(.previewEmpty, at: now, detail: "generate_preview predicted 0 batches; re-checking later"),
+            .restart(at: now.addingTimeInterval(recovery.emptyPreviewRecheck.seconds)),
+        ]
+    }
+
+    public mutating func previewFailed(_ error: APIErrorSummary, now: Date) -> [Action] {
+        [hold(now: now, reason: "generate_preview failed: \(error.message)")]
+    }
+
+    private mutating func hold(now: Date, reason: String) -> Action {
+        ledgerHolds += 1
+        let backoff = Backoff(initial: recovery.unavailableLedgerBackoff, cap: recovery.unavailableLedgerBackoff * 16, jitter: .none)
+        return .holdLedger(until: now.addingTimeInterval(backoff.ceiling(forAttempt: ledgerHolds - 1).seconds), reason: reason)
+    }
+
+    // MARK: - POST
+
+    public mutating func postAccepted(taskID: Int, state: String, now: Date) -> [Action] {
+        ledgerHolds = 0
+        pollCount = 0
+        record?.taskID = taskID
+        let fired = journal(.fired, at: now, state: state)
+        return [fired, .poll(taskID: taskID, at: now.addingTimeInterval(polling.firstPollAfter.seconds))]
+    }
+
+    public mutating func postFailed(_ error: APIErrorSummary, now: Date) -> [Action] {
+        switch error.kind {
+        case .outcomeUnknown:
+            return beginReconcile(now: now, reason: error.message)
+        case .refused, .unreachable:
+            let note = journal(.notFired, at: now, error: error.message)
+            return [note, hold(now: now, reason: error.message)]
+        }
+    }
+
+    // MARK: - Polling
+
+    /// `rng` jitters the next poll.
+    public mutating func pollReturned(state: String, progress: Int?, errorMessage: String?, now: Date,
+                                      using rng: inout some RandomNumberGenerator) -> [Action] {
+        guard let id = record?.taskID else { return beginReconcile(now: now, reason: "poll without a task id") }
+        switch state {
+        case "complete":
+            return [journal(.completed, at: now, state: state, progress: progress ?? 100), .finished(.completed)]
+        case "failed":
+            let message = "task \(id) failed: \(errorMessage ?? "the API gave no error_message")"
+            let failures = (record?.taskFailures ?? 0)
+            if failures < recovery.failedTaskRetries {
+                let note = journal(.taskFailed, at: now, error: message, detail: "will fire again (retry \(failures + 1) of \(recovery.failedTaskRetries))")
+                return [note, .restart(at: now.addingTimeInterval(refireDelay(failures: failures + 1).seconds))]
+            }
+            return [journal(.failed, at: now, error: message), .finished(.failed)]
+        default:
+            var actions: [Action] = []
+            if state != record?.state || (progress != nil && progress != record?.progress) {
+                actions.append(journal(.progress, at: now, state: state, progress: progress))
+            }
+            return actions + continuePolling(id: id, now: now, using: &rng)
+        }
+    }
+
+    public mutating func pollFailed(_ error: APIErrorSummary, now: Date, using rng: inout some RandomNumberGenerator) -> [Action] {
+        guard let id = record?.taskID else { return beginReconcile(now: now, reason: error.message) }
+        if error.status == 404 {
+            return beginReconcile(now: now, reason: "task \(id) is unknown to the API (404)")
+        }
+        return continuePolling(id: id, now: now, using: &rng)
+    }
+
+    private mutating func continuePolling(id: Int, now: Date, using rng: inout some RandomNumberGenerator) -> [Action] {
+        let firedAt = record?.firedAt ?? now
+        if now.timeIntervalSince(firedAt) >= polling.taskTimeout.seconds {
+            let limit = ISODurationFormat.format(polling.taskTimeout)
+            return [journal(.failed, at: now, error: "task \(id) did not finish within \(limit) (task_timeout); it may still be running on the server: check the ledger before retrying"), .finished(.failed)]
+        }
+        pollCount += 1
+        let delay = polling.backoff.delay(forAttempt: pollCount, using: &rng)
+        return [.poll(taskID: id, at: now.addingTimeInterval(delay.seconds))]
+    }
+
+    // MARK: - Reconciliation
+
+    private mutating func beginReconcile(now: Date, reason: String) -> [Action] {
+        lastUnknownReason = reason
+        checkCount = 0
+        successfulChecks = 0
+        let note = journal(.reconciling, at: now, error: reason, detail: "POST outcome unknown; looking for the period's batches before deciding")
+        return [note, .checkBatches(at: now.addingTimeInterval(recovery.reconcileAfter.seconds))]
+    }
+
+    /// `batches` are (id, start_time, end_time) of the ledger's batches.
+    public mutating func batchesReturned(_ batches: [(id: String, start: String?, end: String?)], now: Date) -> [Action] {
+        successfulChecks += 1
+        let matching = batches.filter { b in
+            guard let s = b.start.flatMap(UTCTimestamp.parse), let e = b.end.flatMap(UTCTimestamp.parse) else { return false }
+            return s >= period.start && e < period.end && s <= e
+        }.map(\.id)
+        if !matching.isEmpty {
+            return [journal(.completed, at: now, detail: "reconciled: the API has batches for this period", batchIDs: matching.sorted()), .finished(.completed)]
+        }
+        return nextCheckOrGiveUp(now: now)
+    }
+
+    public mutating func batchesFailed(_ error: APIErrorSummary, now: Date) -> [Action] {
+        nextCheckOrGiveUp(now: now)
+    }
+
+    private mutating func nextCheckOrGiveUp(now: Date) -> [Action] {
+        let since = record?.reconcilingSince ?? now
+        if successfulChecks > 0, now.timeIntervalSince(since) >= recovery.reconcileWindow.seconds {
+            let reason = record?.lastError ?? lastUnknownReason ?? "unknown"
+            let window = ISODurationFormat.format(recovery.reconcileWindow)
+            let message = "POST outcome unknown (\(reason)) and no batches for this period appeared within \(window); check the ledger, then run `mangrove-scheduler retry --ledger \(ledger.id) --period \(period.startTime)` if nothing was generated"
+            return [journal(.ambiguous, at: now, error: message), .finished(.ambiguous)]
+        }
+        checkCount += 1
+        let backoff = Backoff(initial: recovery.reconcileAfter, cap: max(recovery.reconcileAfter, .seconds(300)), jitter: .none)
+        return [.checkBatches(at: now.addingTimeInterval(backoff.ceiling(forAttempt: checkCount).seconds))]
+    }
+}
+
+/// What the state machine needs to know about a failed API call (kept free of the API
+/// module so the core stays pure).
+public struct APIErrorSummary: Sendable, Hashable {
+    public enum Kind: Sendable, Hashable {
+        /// The API answered and refused (4xx, or a retryable status after the retry budget).
+        case refused
+        /// The request never reached the API.
+        case unreachable
+        /// It may have been processed: never re-send without reconciliation.
+        case outcomeUnknown
+    }
+
+    public var kind: Kind
+    public var status: Int?
+    public var message: String
+
+    public init(kind: Kind, status: Int? = nil, message: String) {
+        self.kind = kind
+        self.status = status
+        self.message = message
+    }
+}
+
+extension JournalState {
+    /// Start a scratch state from an existing record (used by `PeriodRun` to fold one line).
+    mutating func seed(_ key: PeriodKey, _ record: PeriodRecord) {
+        seedRecord(key, record)
+    }
+}
+
+/// Formats a `Duration` back as ISO 8601 (`PT6H`, `PT30M`, `PT1H30M`) for messages.
+public enum ISODurationFormat {
+    public static func format(_ d: Duration) -> String {
+        var s = Int(d.seconds.rounded())
+        if s == 0 { return "PT0S" }
+        var out = "P"
+        if s >= 86_400, s % 86_400 == 0 { return "P\(s / 86_400)D" }
+        out += "T"
+        if s >= 3600 { out += "\(s / 3600)H"; s %= 3600 }
+        if s >= 60 { out += "\(s / 60)M"; s %= 60 }
+        if s > 0 { out += "\(s)S" }
+        return out
+    }
+}
