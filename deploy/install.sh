@@ -4,8 +4,10 @@
 #   deploy/install.sh [--prefix DIR] [--destdir DIR] [--binary PATH | --skip-build] [--dry-run]
 #
 # Builds the release binary, installs it to PREFIX/bin (default /usr/local/bin),
-# the unit to /etc/systemd/system, and the example schedule to
-# /etc/mangrove-scheduler/schedule.json unless a schedule is already there.
+# the unit to /etc/systemd/system, the journal message catalog to
+# /usr/lib/systemd/catalog (the only place journalctl reads catalogs from), and
+# the example schedule to /etc/mangrove-scheduler/schedule.json unless a
+# schedule is already there.
 # Never creates, reads or overwrites the API token, never overwrites a schedule,
 # never starts anything: it prints the remaining steps instead.
 #
@@ -73,6 +75,8 @@ readonly SCHEDULE_DEST="$CONFIG_DIR/schedule.json"
 readonly TOKEN_PATH="$CONFIG_DIR/api-token"
 readonly EXAMPLE_SCHEDULE="$REPO_ROOT/config/schedule.example.json"
 readonly UNIT_SOURCE="$REPO_ROOT/deploy/$UNIT_NAME"
+readonly CATALOG_SOURCE="$REPO_ROOT/deploy/mangrove-scheduler.catalog"
+readonly CATALOG_DEST="$DESTDIR/usr/lib/systemd/catalog/mangrove-scheduler.catalog"
 
 # Runs a command, or only shows it with --dry-run.
 run() {
@@ -111,7 +115,12 @@ else
     mv -f "$unit_tmp" "$UNIT_DEST"
 fi
 
-# 3. Configuration: never overwrite an operator's schedule or token.
+# 3. The message catalog: `journalctl -x` explains each MESSAGE_ID (after --update-catalog).
+if [[ -f "$CATALOG_SOURCE" ]]; then
+    run install -D -m 0644 "$CATALOG_SOURCE" "$CATALOG_DEST"
+fi
+
+# 4. Configuration: never overwrite an operator's schedule or token.
 run install -d -m 0755 "$CONFIG_DIR"
 if [[ -e "$SCHEDULE_DEST" ]]; then
     echo "kept existing schedule: $SCHEDULE_DEST"
@@ -132,7 +141,7 @@ if [[ -e "$TOKEN_PATH" ]]; then
     echo "kept existing token file: $TOKEN_PATH (not read)"
 fi
 
-# 4. What is left for the operator.
+# 5. What is left for the operator.
 echo
 echo "Next steps:"
 step=1
@@ -143,7 +152,7 @@ if [[ $token_missing -eq 1 ]]; then
 fi
 echo "  $step. Check the schedule:  $EXEC_PATH check --config /etc/mangrove-scheduler/schedule.json"
 step=$((step + 1))
-echo "  $step. systemctl daemon-reload"
+echo "  $step. systemctl daemon-reload && journalctl --update-catalog"
 step=$((step + 1))
 echo "  $step. systemctl enable --now mangrove-scheduler"
 step=$((step + 1))

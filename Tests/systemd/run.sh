@@ -120,6 +120,7 @@ STAGE="$(mktemp -d /var/lib/mangrove-harness.XXXXXX)" || { echo "FAIL: cannot cr
 chmod 0755 "$STAGE"
 mkdir -p "$STAGE/deploy" "$STAGE/config" "$STAGE/bin" "$STAGE/www"
 cp "$REPO_ROOT/deploy/mangrove-scheduler.service" "$REPO_ROOT/deploy/install.sh" "$STAGE/deploy/"
+[[ -f "$REPO_ROOT/deploy/mangrove-scheduler.catalog" ]] && cp "$REPO_ROOT/deploy/mangrove-scheduler.catalog" "$STAGE/deploy/"
 [[ -f "$REPO_ROOT/config/schedule.example.json" ]] && cp "$REPO_ROOT/config/schedule.example.json" "$STAGE/config/"
 
 write_standin() {
@@ -253,11 +254,14 @@ set -e
 mount --make-rprivate /
 mount -t tmpfs -o mode=0755 tmpfs /run
 mount -t tmpfs -o mode=1777 tmpfs /tmp
-for layer in etc var usr-local; do mkdir -p /run/harness/$layer/upper /run/harness/$layer/work; done
+for layer in etc var usr-local catalog; do mkdir -p /run/harness/$layer/upper /run/harness/$layer/work; done
 mount -t overlay overlay -o lowerdir=/etc,upperdir=/run/harness/etc/upper,workdir=/run/harness/etc/work /etc
 mount -t overlay overlay -o lowerdir=/var,upperdir=/run/harness/var/upper,workdir=/run/harness/var/work /var
 mount -t overlay overlay \
     -o lowerdir=/usr/local,upperdir=/run/harness/usr-local/upper,workdir=/run/harness/usr-local/work /usr/local
+# install.sh puts the message catalog here, the only directory journalctl reads catalogs from.
+mkdir -p /usr/lib/systemd/catalog
+mount -t overlay overlay -o lowerdir=/usr/lib/systemd/catalog,upperdir=/run/harness/catalog/upper,workdir=/run/harness/catalog/work /usr/lib/systemd/catalog
 mount -t tmpfs -o mode=0755 tmpfs /etc/systemd/system
 mkdir -p /var/log/journal /var/lib/private /var/tmp
 mount -t tmpfs -o mode=2755 tmpfs /var/log/journal
@@ -368,6 +372,14 @@ if install_ok; then
 else
     fail "install: deploy/install.sh"
     note "$install_out"
+fi
+
+completed_id=85e0552ba94a48b2bd1a6a4fc4fe890f
+if ns test -f /usr/lib/systemd/catalog/mangrove-scheduler.catalog && ns journalctl --update-catalog \
+    && ns journalctl --dump-catalog "$completed_id" 2>/dev/null | grep -q '^Subject: Batches generated'; then
+    pass "catalog: installed; journalctl --dump-catalog $completed_id explains MESSAGE_IDs (journalctl -x)"
+else
+    fail "catalog: /usr/lib/systemd/catalog/mangrove-scheduler.catalog missing or not accepted by journalctl"
 fi
 
 verify_out="$(ns systemd-analyze verify /etc/systemd/system/$UNIT 2>&1)"
