@@ -44,7 +44,17 @@ public struct PeriodCalendar: Sendable {
         let local = zone.local(t)
         if cadence == .hourly {
             let localHourStart = floorDiv(local, 3600) * 3600
-            return t - (local - localHourStart)
+            let candidate = t - (local - localHourStart)
+            let offset = local - t
+            if zone.offset(atUTC: candidate) == offset { return candidate }
+            // The offset changed inside this local hour (a 30-minute DST shift, e.g.
+            // Australia/Lord_Howe): the period starts at the change, so it contains `t`.
+            var lo = candidate, hi = t
+            while hi - lo > 1 {
+                let mid = lo + (hi - lo) / 2
+                if zone.offset(atUTC: mid) == offset { hi = mid } else { lo = mid }
+            }
+            return hi
         }
         let (y, m, d) = CivilDate.fromDays(floorDiv(local, 86_400))
         let days: Int64
