@@ -23,3 +23,10 @@ public protocol SystemdNotifying: Sendable {
     /// `EXTEND_TIMEOUT_USEC=`: the current start/stop/reload needs this much longer.
     func extendTimeout(_ duration: Duration) throws(SystemdNotifyError)
 }
+
+extension SystemdNotifying {
+    /// `READY=1` without a status line.
+    public func ready() throws(SystemdNotifyError) {
+        try ready(status: nil)
+    }
+}

@@ -38,6 +38,11 @@ struct SystemdNotifierTests {
         try withNotifySocket { listener, notifier in
             try notifier.ready(status: nil)
             #expect(listener.receive() == "READY=1")
+            try notifier.ready()
+            #expect(listener.receive() == "READY=1")
+            let existential: any SystemdNotifying = notifier
+            try existential.ready()
+            #expect(listener.receive() == "READY=1")
         }
     }
 
