@@ -432,6 +432,31 @@ else
     fail "journal: no entries with LEDGER_ID=$LEDGER_ID and MANGROVE_EVENT"
     note "$(ns journalctl --no-pager -u "$UNIT" -n 30 2>&1)"
 fi
+# The real daemon logs through JournaldLogHandler: every known event carries its MESSAGE_ID
+# (the table is read from Sources/Systemd/MangroveMessageID.swift, so the two cannot drift).
+if [[ $MODE == daemon ]]; then
+    ids_source="$REPO_ROOT/Sources/Systemd/MangroveMessageID.swift"
+    id_problems="$(ns journalctl --no-pager -o json -u "$UNIT" 2>/dev/null | /usr/bin/python3 -c '
+import json, re, sys
+table = dict(re.findall(r"\"(\w+)\": \"([0-9a-f]{32})\"", open(sys.argv[1]).read()))
+problems, checked = [], 0
+for line in sys.stdin:
+    e = json.loads(line)
+    event = e.get("MANGROVE_EVENT")
+    if event in table:
+        checked += 1
+        if e.get("MESSAGE_ID") != table[event]:
+            problems.append("%s has MESSAGE_ID=%s" % (event, e.get("MESSAGE_ID")))
+        if "CODE_FILE" not in e or "PRIORITY" not in e:
+            problems.append("%s lacks CODE_FILE/PRIORITY" % event)
+print("checked %d" % checked if not problems and checked else "; ".join(problems) or "no known events")
+sys.exit(0 if not problems and checked else 1)' "$ids_source")"
+    if [[ $? -eq 0 ]]; then
+        pass "journal: every known MANGROVE_EVENT carries its MESSAGE_ID, PRIORITY, CODE_FILE ($id_problems entries)"
+    else
+        fail "journal: MESSAGE_ID/PRIORITY fields: $id_problems"
+    fi
+fi
 if ns test -s /var/lib/mangrove-scheduler/journal.jsonl; then
     pass "state: /var/lib/mangrove-scheduler/journal.jsonl written (StateDirectory=, DynamicUser=)"
 else
