@@ -42,15 +42,18 @@ struct AdminEndpoints: Sendable {
             return .json(200, DataEnvelope(data: await state.faults))
         case ("POST", "/faults"):
             let data = Data(request.body ?? [])
+            let isArray = (request.body ?? []).first(where: { ![9, 10, 13, 32].contains($0) }) == UInt8(ascii: "[")
             let rules: [FaultRule]
             do {
-                if let list = try? JSONDecoder().decode([FaultRule].self, from: data) {
-                    rules = list
+                if isArray {
+                    rules = try JSONDecoder().decode([FaultRule].self, from: data)
                 } else {
                     rules = try JSONDecoder().decode(FaultsEnvelope.self, from: data).faults
                 }
+            } catch let error as DecodingError {
+                return .error(422, "invalid fault rules (expected [rule] or {\"faults\": [rule]}): \(error.readableDescription)")
             } catch {
-                return .error(422, "fault rules must be a JSON array of rules or {\"faults\": [...]}: \(error)")
+                return .error(422, "invalid fault rules: \(error)")
             }
             await state.setFaults(rules)
             return .json(200, DataEnvelope(data: rules))

@@ -142,41 +142,12 @@ public struct SimulatorConfig: Sendable, Hashable, Codable {
         do {
             config = try JSONDecoder().decode(SimulatorConfig.self, from: data)
         } catch let error as DecodingError {
-            throw SimulatorConfigError(path: path, problems: [Self.describe(error)])
+            throw SimulatorConfigError(path: path, problems: [error.readableDescription])
         } catch {
             throw SimulatorConfigError(path: path, problems: ["not valid JSON: \(error)"])
         }
         let problems = config.validate()
         if !problems.isEmpty { throw SimulatorConfigError(path: path, problems: problems) }
         return config
-    }
-
-    private static func describe(_ error: DecodingError) -> String {
-        func render(_ path: [any CodingKey]) -> String {
-            var out = ""
-            for key in path {
-                if let index = key.intValue {
-                    out += "[\(index)]"
-                } else {
-                    out += out.isEmpty ? key.stringValue : ".\(key.stringValue)"
-                }
-            }
-            return out.isEmpty ? "(top level)" : out
-        }
-        switch error {
-        case .typeMismatch(let type, let context):
-            return "\(render(context.codingPath)): expected \(type)"
-        case .valueNotFound(let type, let context):
-            return "\(render(context.codingPath)): expected \(type), found null"
-        case .keyNotFound(let key, let context):
-            return "\(render(context.codingPath + [key])): required key is missing"
-        case .dataCorrupted(let context):
-            if context.codingPath.isEmpty {
-                return "not valid JSON"
-            }
-            return "\(render(context.codingPath)): \(context.debugDescription)"
-        @unknown default:
-            return "\(error)"
-        }
     }
 }
