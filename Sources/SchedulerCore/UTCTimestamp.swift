@@ -6,7 +6,9 @@ import Foundation
 public enum UTCTimestamp {
     /// `2025-03-31T23:59:59.000Z` (milliseconds, always UTC).
     public static func format(_ date: Date) -> String {
-        let totalMillis = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        // Nearest, not down: `Date` stores seconds as a binary double, so .123 may come
+        // back as .12299999…; rounding down would print (and journal) the wrong millisecond.
+        let totalMillis = Int64((date.timeIntervalSince1970 * 1000).rounded())
         var millis = totalMillis % 1000
         var seconds = totalMillis / 1000
         if millis < 0 { millis += 1000; seconds -= 1 }
