@@ -44,6 +44,8 @@ extension HTTPBatchAPI {
         var attempt = 0
         while true {
             attempt += 1
+            // A cancelled task sends nothing, so a shutdown never turns into an unknown outcome.
+            try Task.checkCancellation()
             let started = ContinuousClock.now
             let result = await attemptOnce(request)
             let elapsed = ContinuousClock.now - started

@@ -22,7 +22,7 @@ import Darwin
 /// | `HTTPClientError.tlsHandshakeTimeout`, proxy/SOCKS handshake timeout | notSent     |
 /// | `HTTPClientError.getConnectionFromPoolTimeout` (never got a connection) | notSent  |
 /// | `NIOConnectionError` (DNS failed or every connect attempt failed)    | notSent     |
-/// | `SocketAddressError` (name could not be resolved)                    | notSent     |
+/// | `SocketAddressError`, `SocketAddressError.UnknownHost` (no address)  | notSent     |
 /// | `IOError` ECONNREFUSED, ENETUNREACH, EHOSTUNREACH, EADDRNOTAVAIL, ENETDOWN | notSent |
 /// | `NIOSSLError.handshakeFailed` (TLS never established, nothing written) | notSent   |
 /// | `HTTPClientError.readTimeout`, `.writeTimeout`, `.deadlineExceeded`   | maybeSent   |
@@ -59,8 +59,11 @@ public enum TransportFailure: Sendable, Hashable {
         if let error = error as? NIOConnectionError {
             return .notSent(reason: "could not connect to \(error.host):\(error.port) (\(error))")
         }
-        if let error = error as? SocketAddressError {
+        if let error = error as? SocketAddressError.UnknownHost {
             return .notSent(reason: "could not resolve the host (\(error))")
+        }
+        if let error = error as? SocketAddressError {
+            return .notSent(reason: "no usable address (\(error))")
         }
         if let error = error as? IOError { return classify(errno: error.errnoCode, description: "\(error)") }
         if let error = error as? NIOSSLError {
