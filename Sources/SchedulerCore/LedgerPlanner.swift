@@ -29,7 +29,7 @@ public struct LedgerPlanner: Sendable {
         var period = from ?? ledger.firstPeriod
         if period.start < ledger.firstPeriod.start { period = ledger.firstPeriod }
         var guardCount = 0
-        while let r = records[period.startTime], r.isTerminal, guardCount <= records.count {
+        while isDone(period, records), guardCount <= records.count {
             period = ledger.calendar.following(period)
             guardCount += 1
         }
@@ -41,10 +41,18 @@ public struct LedgerPlanner: Sendable {
         var result: [Period] = []
         var period = ledger.firstPeriod
         while result.count < limit, ledger.dueInstant(of: period) <= now {
-            if !(records[period.startTime]?.isTerminal ?? false) { result.append(period) }
+            if !isDone(period, records) { result.append(period) }
             period = ledger.calendar.following(period)
         }
         return result
+    }
+
+    /// A record is this period's only when it spans the same period: after a cadence change
+    /// an old record can share the start string (monthly January vs quarterly Q1) and must
+    /// not make the new period look done.
+    private func isDone(_ period: Period, _ records: [String: PeriodRecord]) -> Bool {
+        guard let r = records[period.startTime], r.periodEnd == period.endTime else { return false }
+        return r.isTerminal
     }
 
     /// A journal record under a different cadence that overlaps `period`, if any.
