@@ -218,7 +218,14 @@ public struct ConfigJSONReader {
                        bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") {
                         index += 2
                         let low = try parseHex4()
-                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                        if (0xDC00..<0xE000).contains(low) {
+                            scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                        } else {
+                            // Not a pair: the lone high surrogate becomes U+FFFD and the
+                            // second escape stands on its own.
+                            out.append(contentsOf: Array("\u{FFFD}".utf8))
+                            scalar = low
+                        }
                     }
                     let s = Unicode.Scalar(scalar) ?? "\u{FFFD}"
                     out.append(contentsOf: Array(String(Character(s)).utf8))
