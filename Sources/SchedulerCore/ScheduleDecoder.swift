@@ -309,6 +309,11 @@ public struct ScheduleDecoder {
             var start: Date?
             if startNode == nil {
                 error("\(path).first_period_start", "missing; expected a date (2025-01-01) or date-time (2025-01-01T00:00:00) in the ledger's time zone", at: item)
+            } else if zone == nil {
+                // Still report a malformed date when the time zone is wrong too.
+                if l["first_period_start"] != nil, let utc = TimeZone(identifier: "UTC") {
+                    _ = startInstant(startNode!, path: startPath, zone: utc)
+                }
             } else if let zone {
                 if l["first_period_start"] != nil {
                     start = startInstant(startNode!, path: startPath, zone: zone)

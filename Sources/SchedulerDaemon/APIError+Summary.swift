@@ -1,0 +1,25 @@
+import MangroveAPI
+import SchedulerCore
+
+extension APIErrorSummary {
+    /// Classifies a failed call for the period state machine. For the POST, anything that
+    /// is not a definite refusal or a definite "never sent" counts as outcome unknown.
+    init(_ error: any Error, isPost: Bool) {
+        guard let api = error as? APIError else {
+            self.init(kind: isPost ? .outcomeUnknown : .unreachable, message: String(describing: error))
+            return
+        }
+        switch api {
+        case .http(let status, _):
+            self.init(kind: .refused, status: status, message: api.description)
+        case .outcomeUnknown:
+            self.init(kind: .outcomeUnknown, message: api.description)
+        case .unreachable:
+            self.init(kind: .unreachable, message: api.description)
+        case .invalidResponse:
+            self.init(kind: isPost ? .outcomeUnknown : .unreachable, message: api.description)
+        case .missingToken:
+            self.init(kind: .refused, message: api.description)
+        }
+    }
+}

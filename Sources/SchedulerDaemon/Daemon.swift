@@ -1,0 +1,108 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import MangroveAPI
+import MangroveClient
+import SchedulerCore
+import ServiceLifecycle
+import Systemd
+
+/// Wires the daemon from a schedule file: token, journal lock, HTTP client, scheduler and
+/// signal handling in one `ServiceGroup`. Used by `mangrove-scheduler run` and by the
+/// integration tests (which pass their own clock and notifier).
+public struct Daemon: Sendable {
+    public var configPath: String
+    public var environment: [String: String]
+    public var logger: Logger
+    public var notifier: any SystemdNotifying
+    public var clock: any SchedulerClock
+    public var handleSignals: Bool
+    /// Overrides the API (tests); nil builds `HTTPBatchAPI` from the schedule.
+    public var api: (any BatchAPI)?
+    public var random: @Sendable () -> UInt64
+
+    public init(
+        configPath: String, environment: [String: String], logger: Logger, notifier: any SystemdNotifying,
+        clock: any SchedulerClock = SystemSchedulerClock(), handleSignals: Bool = true, api: (any BatchAPI)? = nil,
+        random: @escaping @Sendable () -> UInt64 = { UInt64.random(in: .min ... .max) }
+    ) {
+        self.configPath = configPath
+        self.environment = environment
+        self.logger = logger
+        self.notifier = notifier
+        self.clock = clock
+        self.handleSignals = handleSignals
+        self.api = api
+        self.random = random
+    }
+
+    /// Loads everything that can fail before READY and returns a scheduler ready to run,
+    /// plus the HTTP client the caller must shut down.
+    public func prepare() throws(DaemonError) -> (scheduler: Scheduler, httpClient: HTTPClient?) {
+        let loaded: (schedule: Schedule, warnings: [ScheduleProblem])
+        do {
+            loaded = try ScheduleFile.load(path: configPath)
+        } catch {
+            throw .schedule(error)
+        }
+        for w in loaded.warnings {
+            logger.warning("\(w.formatted(file: configPath))", metadata: ["mangrove_event": "schedule_warning"])
+        }
+        let schedule = loaded.schedule
+        var httpClient: HTTPClient?
+        let api: any BatchAPI
+        if let injected = self.api {
+            api = injected
+        } else {
+            let token: APIToken
+            do {
+                token = try APIToken.resolve(environment: environment, tokenFile: schedule.api.tokenFile)
+            } catch {
+                throw .token(error)
+            }
+            let configuration = APIClientConfiguration(
+                baseURL: schedule.api.baseURL, connectTimeout: schedule.api.connectTimeout,
+                requestTimeout: schedule.api.requestTimeout)
+            let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration.httpClientConfiguration)
+            httpClient = client
+            api = HTTPBatchAPI(configuration: configuration, token: token, httpClient: client, logger: logger, now: { [clock] in clock.now() }, random: random)
+        }
+        let journal: JournalFile
+        do {
+            journal = try JournalFile(path: schedule.journalPath)
+        } catch {
+            try? httpClient?.syncShutdown()
+            throw .journal(error)
+        }
+        let configPath = self.configPath
+        let dependencies = Scheduler.Dependencies(
+            api: api, clock: clock, notifier: notifier, logger: logger, random: random,
+            reloadSchedule: {
+                var reloaded = try ScheduleFile.load(path: configPath).schedule
+                reloaded.journalPath = schedule.journalPath
+                return reloaded
+            },
+            testFault: TestFault(environment: environment))
+        return (Scheduler(schedule: schedule, journal: journal, dependencies: dependencies), httpClient)
+    }
+
+    /// Runs until SIGTERM/SIGINT (graceful) or a fatal error.
+    public func run() async throws {
+        let (scheduler, httpClient) = try prepare()
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: SchedulerService(scheduler: scheduler), successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
+        ]
+        if handleSignals {
+            services.append(.init(service: ReloadSignalService(scheduler: scheduler)))
+        }
+        let group = ServiceGroup(configuration: .init(
+            services: services, gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [], logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            try? await httpClient?.shutdown()
+            throw error
+        }
+        try? await httpClient?.shutdown()
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import SchedulerCore
+
+/// The scheduler's working state for one ledger: which period comes next, the period run
+/// in progress (at most one per ledger: later batches depend on earlier balances), and
+/// what it is waiting for.
+struct LedgerRunner {
+    enum Pending: Equatable {
+        case preview
+        case post
+        case poll(Int)
+        case checkBatches
+        case restart
+    }
+
+    var ledger: LedgerSchedule
+    var planner: LedgerPlanner
+    /// The oldest period not yet started (meaningful when `run` is nil).
+    var cursor: Period
+    var run: PeriodRun?
+    /// What the active run does when its wake-up arrives.
+    var pending: Pending?
+    var pendingAt: Date?
+    /// A network call is out; its result will arrive as an event.
+    var busy = false
+    var heldUntil: Date?
+    /// Removed from the schedule by a reload: finish the active run, start nothing new.
+    var removed = false
+    /// A retried period earlier than `cursor` to revisit when the active run finishes.
+    var retryFloor: Period?
+    /// Schedule change that waits for the active run to finish.
+    var replacement: LedgerSchedule?
+
+    init(ledger: LedgerSchedule, records: [String: PeriodRecord]) {
+        self.ledger = ledger
+        self.planner = LedgerPlanner(ledger: ledger, records: records)
+        self.cursor = planner.nextOpenPeriod(records: records)
+    }
+
+    /// When this runner next needs the loop's attention (nil: waiting on an event, or nothing to do).
+    var wakeAt: Date? {
+        if busy { return nil }
+        if run != nil { return pendingAt }
+        if removed { return nil }
+        let due = ledger.dueInstant(of: cursor)
+        if let heldUntil, heldUntil > due { return heldUntil }
+        return due
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import SchedulerCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Operator requests to generate a failed or ambiguous period once more. The journal
+/// has one writer (the daemon), so `mangrove-scheduler retry` appends a request to
+/// `<journal>.requests` and signals the daemon, which journals `retry_requested` and
+/// acts on it at start-up and on every SIGHUP.
+public struct RetryRequest: Sendable, Hashable {
+    public var ledgerID: String
+    public var periodStart: String
+
+    public init(ledgerID: String, periodStart: String) {
+        self.ledgerID = ledgerID
+        self.periodStart = periodStart
+    }
+}
+
+public enum RetryRequestFile {
+    public static func path(journalPath: String) -> String { journalPath + ".requests" }
+
+    /// Appends a request (fsync'd).
+    public static func append(_ request: RetryRequest, journalPath: String, now: Date) throws(JournalError) {
+        let file = path(journalPath: journalPath)
+        let fd = open(file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw .cannotOpen(path: file, reason: JournalFile.errnoText()) }
+        defer { close(fd) }
+        let line = "{\"ledger_id\":\(JournalCodec.quote(request.ledgerID)),\"period_start\":\(JournalCodec.quote(request.periodStart)),\"requested_at\":\"\(UTCTimestamp.format(now))\"}\n"
+        let bytes = Array(line.utf8)
+        guard write(fd, bytes, bytes.count) == bytes.count, fsync(fd) == 0 else {
+            throw .cannotWrite(path: file, reason: JournalFile.errnoText())
+        }
+    }
+
+    /// Reads and removes every pending request (the caller holds the journal lock).
+    /// Malformed lines are returned as problems.
+    public static func take(journalPath: String) -> (requests: [RetryRequest], problems: [String]) {
+        let file = path(journalPath: journalPath)
+        guard let data = FileManager.default.contents(atPath: file) else { return ([], []) }
+        var requests: [RetryRequest] = []
+        var problems: [String] = []
+        for (i, line) in String(decoding: data, as: UTF8.self).split(separator: "\n").enumerated() {
+            guard case .object(let members)? = try? ConfigJSONReader.parse(String(line)).value else {
+                problems.append("\(file) line \(i + 1): not a JSON object; ignored")
+                continue
+            }
+            var fields: [String: String] = [:]
+            for m in members { if case .string(let s) = m.node.value { fields[m.key] = s } }
+            guard let ledger = fields["ledger_id"], let start = fields["period_start"] else {
+                problems.append("\(file) line \(i + 1): needs ledger_id and period_start; ignored")
+                continue
+            }
+            requests.append(RetryRequest(ledgerID: ledger, periodStart: start))
+        }
+        unlink(file)
+        return (requests, problems)
+    }
+}

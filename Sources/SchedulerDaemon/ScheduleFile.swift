@@ -1,0 +1,28 @@
+import Foundation
+import SchedulerCore
+
+/// Reads a schedule file from disk and resolves a relative `journal_path` against the
+/// schedule's folder (so `config/` examples work from any working directory).
+public enum ScheduleFile {
+    public static func load(path: String) throws(ScheduleError) -> (schedule: Schedule, warnings: [ScheduleProblem]) {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read (check permissions)" : "does not exist"
+            throw ScheduleError(file: path, problems: [ScheduleProblem(.error, path: "", message: "the schedule file \(reason)")])
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ScheduleError(file: path, problems: [ScheduleProblem(.error, path: "", message: "the schedule file is not UTF-8 text")])
+        }
+        var (schedule, warnings) = try ScheduleDecoder.decode(text, file: path)
+        schedule.journalPath = resolve(schedule.journalPath, relativeTo: path)
+        if let tokenFile = schedule.api.tokenFile {
+            schedule.api.tokenFile = resolve(tokenFile, relativeTo: path)
+        }
+        return (schedule, warnings)
+    }
+
+    static func resolve(_ file: String, relativeTo schedulePath: String) -> String {
+        if file.hasPrefix("/") { return file }
+        let directory = (schedulePath as NSString).deletingLastPathComponent
+        return directory.isEmpty ? file : (directory as NSString).appendingPathComponent(file)
+    }
+}
