@@ -23,13 +23,13 @@ struct SimulatedTask: Sendable, Hashable {
     var finishedAtMs: Int64 { createdAtMs + pendingMs + durationMs }
 
     /// The task as `GET /async_tasks/{id}` shows it at `nowMs`.
-    func snapshot(atMs nowMs: Int64, projectID: Int, failureMessage: String) -> AsyncTask {
+    func snapshot(atMs nowMs: Int64, config: SimulatorConfig) -> AsyncTask {
         let args = JSONValue.object([
-            "project_id": .number(Double(projectID)),
+            "project_id": .number(Double(config.projectID)),
             "ledger_id": .number(Double(ledgerNumber)),
         ])
         var task = AsyncTask(
-            id: id, state: .pending, progress: 0, createdAt: Timestamp.formatMilliseconds(createdAtMs), args: args
+            id: id, state: TaskState(rawValue: config.taskInitialState), progress: 0, createdAt: Timestamp.formatMilliseconds(createdAtMs), args: args
         )
         if nowMs < startedAtMs { return task }
         task.startedAt = Timestamp.formatMilliseconds(startedAtMs)
@@ -46,7 +46,7 @@ struct SimulatedTask: Sendable, Hashable {
             // The failure hits while the last batch is processed.
             task.state = .failed
             task.progress = 100 * (batchCount - 1) / batchCount
-            task.errorMessage = failureMessage
+            task.errorMessage = config.taskFailureMessage
         } else {
             task.state = .complete
             task.progress = 100

@@ -26,6 +26,10 @@ public struct SimulatorConfig: Sendable, Hashable, Codable {
     public var faults: [FaultRule]
     /// `args.project_id` of tasks.
     public var projectID: Int
+    /// State of a task before it runs: `pending` (the cookbook) by default; the
+    /// create-batch-generation seed shows `processing`, and any other string
+    /// simulates a state the client does not know.
+    public var taskInitialState: String
 
     public init(
         token: String = "sim-token",
@@ -37,7 +41,8 @@ public struct SimulatorConfig: Sendable, Hashable, Codable {
         batchesPerGeneration: Int = 1,
         seed: UInt64 = 0,
         faults: [FaultRule] = [],
-        projectID: Int = 123
+        projectID: Int = 123,
+        taskInitialState: String = "pending"
     ) {
         self.token = token
         self.ledgers = ledgers
@@ -49,6 +54,7 @@ public struct SimulatorConfig: Sendable, Hashable, Codable {
         self.seed = seed
         self.faults = faults
         self.projectID = projectID
+        self.taskInitialState = taskInitialState
     }
 
     enum CodingKeys: String, CodingKey {
@@ -59,6 +65,7 @@ public struct SimulatorConfig: Sendable, Hashable, Codable {
         case taskFailureMessage = "task_failure_message"
         case batchesPerGeneration = "batches_per_generation"
         case projectID = "project_id"
+        case taskInitialState = "task_initial_state"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -74,6 +81,7 @@ public struct SimulatorConfig: Sendable, Hashable, Codable {
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? defaults.seed
         faults = try c.decodeIfPresent([FaultRule].self, forKey: .faults) ?? defaults.faults
         projectID = try c.decodeIfPresent(Int.self, forKey: .projectID) ?? defaults.projectID
+        taskInitialState = try c.decodeIfPresent(String.self, forKey: .taskInitialState) ?? defaults.taskInitialState
     }
 
     /// The cookbook's ledger, with its model and two required inputs.
@@ -101,6 +109,7 @@ public struct SimulatorConfig: Sendable, Hashable, Codable {
     public func validate() -> [String] {
         var problems: [String] = []
         if token.isEmpty { problems.append("token: must not be empty") }
+        if taskInitialState.isEmpty { problems.append("task_initial_state: must not be empty") }
         if !(taskPendingSeconds >= 0) { problems.append("task_pending_seconds: \(taskPendingSeconds) must be >= 0") }
         if !(taskDurationSeconds >= 0) { problems.append("task_duration_seconds: \(taskDurationSeconds) must be >= 0") }
         if !(0...1).contains(taskFailureRate) {

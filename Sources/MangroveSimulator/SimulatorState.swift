@@ -178,11 +178,11 @@ actor SimulatorState {
             }
             let task = createTask(ledgerID: ledger.ledger.id, ledgerNumber: ledger.number, range: range)
             createdTaskID = task.id
-            return .json(202, task.snapshot(atMs: nowMs, projectID: config.projectID, failureMessage: config.taskFailureMessage))
+            return .json(202, task.snapshot(atMs: nowMs, config: config))
         case .asyncTask:
             guard let id = route.identifier.flatMap({ Int($0) }), let task = tasks[id] else { return .notFound }
             materialiseBatches()
-            return .json(200, task.snapshot(atMs: nowMs, projectID: config.projectID, failureMessage: config.taskFailureMessage))
+            return .json(200, task.snapshot(atMs: nowMs, config: config))
         case .ledgerBatches:
             guard let ledger = ledger(route.identifier) else { return .notFound }
             return listBatches(ledgerID: ledger.ledger.id, query: request.query)
@@ -218,7 +218,7 @@ actor SimulatorState {
         materialiseBatches()
         let at = nowMs
         return tasks.keys.sorted().compactMap { tasks[$0] }.map {
-            $0.snapshot(atMs: at, projectID: config.projectID, failureMessage: config.taskFailureMessage)
+            $0.snapshot(atMs: at, config: config)
         }
     }
 

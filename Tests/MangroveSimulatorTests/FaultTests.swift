@@ -50,7 +50,8 @@ import Testing
         let rule = FaultRule(match: FaultMatcher(endpoint: .batchGenerations), kind: .drop, count: 1)
         try await withTestSimulator(config: .testing(faults: [rule])) { sim in
             try await SimTestClient.with(sim) { (api) async throws -> Void in
-                await #expect(throws: HTTPClientError.self) {
+                // AsyncHTTPClient reports the closed connection as `remoteConnectionClosed`.
+                await #expect(throws: HTTPClientError.remoteConnectionClosed) {
                     _ = try await api.generate(ledgerID, Self.january.0, Self.january.1)
                 }
                 #expect(await sim.tasks().isEmpty)
@@ -71,10 +72,14 @@ import Testing
         let rule = FaultRule(match: FaultMatcher(method: "POST"), kind: .processThenDrop, count: 1)
         try await withTestSimulator(config: .testing(faults: [rule])) { sim in
             try await SimTestClient.with(sim) { (api) async throws -> Void in
-                await #expect(throws: HTTPClientError.self) {
+                // Warm a pooled keep-alive connection so the POST reuses it.
+                #expect(try await api.get(APIPath.ledgers).status == 200)
+                await sim.clearRequests()
+                await #expect(throws: HTTPClientError.remoteConnectionClosed) {
                     _ = try await api.generate(ledgerID, Self.january.0, Self.january.1)
                 }
                 let tasks = await sim.tasks()
+                // Exactly one task: the client did not re-send the POST on a new connection.
                 #expect(tasks.map(\.id) == [1])
                 let log = await sim.requests()
                 #expect(log.count == 1)
@@ -159,6 +164,29 @@ import Testing
                 #expect(try await api.get(APIPath.asyncTask(1)).status == 504)
                 #expect(try await api.get(APIPath.asyncTask(1)).status == 502)
                 #expect(try await api.get(APIPath.asyncTask(1)).status == 404)
+            }
+        }
+    }
+
+    @Test func slowPostStillCreatesTheTaskAfterTheClientGaveUp() async throws {
+        let rule = FaultRule(match: FaultMatcher(endpoint: .batchGenerations), kind: .latency(milliseconds: 200), count: 1)
+        try await withTestSimulator(config: .testing(faults: [rule])) { sim in
+            try await SimTestClient.with(sim) { (api) async throws -> Void in
+                await #expect(throws: HTTPClientError.self) {
+                    _ = try await api.send(
+                        .POST, APIPath.batchGenerations(ledgerID),
+                        json: #"{"start_time":"2025-01-01T00:00:00.000Z","end_time":"2025-01-31T23:59:59.000Z"}"#,
+                        timeout: .milliseconds(30)
+                    )
+                }
+                // The server finishes the request after its latency (bounded wait, ms scale).
+                var tasks = await sim.tasks()
+                for _ in 0..<100 where tasks.isEmpty {
+                    try await Task.sleep(for: .milliseconds(20))
+                    tasks = await sim.tasks()
+                }
+                #expect(tasks.count == 1)
+                #expect(await sim.requests().first?.status == 202)
             }
         }
     }

@@ -77,4 +77,19 @@ import Testing
             }
         }
     }
+
+    @Test func initialStateIsConfigurable() async throws {
+        var config = SimulatorConfig.testing()
+        config.taskInitialState = "processing"
+        let clock = TestClock()
+        try await withTestSimulator(config: config, now: clock.source) { sim in
+            try await SimTestClient.with(sim) { api in
+                let (response, task) = try await api.generate(ledgerID, "2025-01-01T00:00:00.000Z", "2025-01-31T23:59:59.000Z")
+                #expect(response.status == 202)
+                #expect(task?.state == .processing)
+                clock.advance(by: 2)
+                #expect(try await api.get(APIPath.asyncTask(1)).decode(AsyncTask.self).state == .running)
+            }
+        }
+    }
 }
