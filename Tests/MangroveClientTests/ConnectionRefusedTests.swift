@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import MangroveAPI
 import MangroveSimulator
 import SchedulerCore
@@ -11,7 +12,9 @@ import Testing
 struct ConnectionRefusedTests {
     /// A loopback port that was just free: a simulator bound it on port 0 and has shut down.
     static func freePort() async throws -> Int {
-        try await withSimulator(config: SimulatorConfig(), host: "127.0.0.1", port: 0) { $0.port }
+        var quiet = Logger(label: "mangrove-sim-test")
+        quiet.logLevel = .warning
+        return try await withSimulator(config: SimulatorConfig(), host: "127.0.0.1", port: 0, logger: quiet) { $0.port }
     }
 
     @Test("connection refused: the POST is retried, then unreachable", arguments: ["127.0.0.1", "localhost"])
