@@ -12,8 +12,9 @@ extension APIToken {
     /// 2. `tokenFile` (the schedule's `api.token_file`),
     /// 3. the environment variable `MANGROVE_API_TOKEN`.
     ///
-    /// Whitespace and newlines around the value are trimmed; an empty value counts as
-    /// missing and the next place is tried. When no place has a token the thrown
+    /// Whitespace and newlines around the value are trimmed; an empty value, or one with
+    /// spaces or control characters inside (not sendable in a header), counts as missing
+    /// and the next place is tried. When no place has a token the thrown
     /// `APIError.missingToken` names every place looked at, what was found there
     /// ("not set", "not present", "exists but is unreadable: …", "empty"), and how to provide one.
     ///
@@ -31,6 +32,10 @@ extension APIToken {
                 let value = try readFile(path).trimmingTokenWhitespace()
                 if value.isEmpty {
                     looked.append("\(place): empty")
+                    return nil
+                }
+                if !value.isValidTokenText {
+                    looked.append("\(place): contains spaces or control characters, so it is not a token")
                     return nil
                 }
                 return APIToken(value, source: place)
@@ -63,8 +68,15 @@ extension APIToken {
 
         if let value = environment[environmentVariable] {
             let trimmed = value.trimmingTokenWhitespace()
-            if !trimmed.isEmpty { return APIToken(trimmed, source: "environment variable \(environmentVariable)") }
-            looked.append("environment variable \(environmentVariable): empty")
+            if trimmed.isEmpty {
+                looked.append("environment variable \(environmentVariable): empty")
+            } else if !trimmed.isValidTokenText {
+                looked.append(
+                    "environment variable \(environmentVariable): contains spaces or control characters, so it is not a token"
+                )
+            } else {
+                return APIToken(trimmed, source: "environment variable \(environmentVariable)")
+            }
         } else {
             looked.append("environment variable \(environmentVariable): not set")
         }
@@ -94,5 +106,12 @@ extension APIToken {
             throw .unreadable(reason: "not UTF-8 text")
         }
         return text
+    }
+}
+
+extension String {
+    /// Printable ASCII only (`!`…`~`), as a bearer token in an HTTP header must be.
+    var isValidTokenText: Bool {
+        utf8.allSatisfy { $0 >= 0x21 && $0 <= 0x7E }
     }
 }

@@ -13,6 +13,10 @@ import SchedulerCore
 /// connection failures; the generation POST only when the server provably did not act on
 /// it), waiting per `RetryPolicy` and `Retry-After`.
 ///
+/// Errors: every method throws `APIError` with the token scrubbed from its text, or
+/// `CancellationError` when the calling task is cancelled before or between attempts (a
+/// cancelled task never starts an attempt; a POST cancelled mid-flight is `outcomeUnknown`).
+///
 /// Time, sleeping and randomness are injected so tests never wait and pin every delay.
 /// The caller owns `httpClient` (create it with `configuration.httpClientConfiguration`)
 /// and shuts it down.

@@ -99,7 +99,8 @@ public enum TransportFailure: Sendable, Hashable {
         default:
             switch text {
             case "Unsupported scheme", "Invalid header field names", "Invalid header field values":
-                return .permanent(reason: "\(text.lowercased()) (\(error))")
+                // Not `\(error)`: its description would echo header values, the token among them.
+                return .permanent(reason: text.lowercased())
             default:
                 return .maybeSent(reason: text.lowercased())
             }

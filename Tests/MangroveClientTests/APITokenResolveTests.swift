@@ -1,3 +1,4 @@
+import Foundation
 import MangroveAPI
 import Testing
 
@@ -62,6 +63,21 @@ struct APITokenResolveTests {
         #expect(token.secret == "env")
     }
 
+    @Test("a value with spaces or control characters inside is not a token, and is never echoed")
+    func malformedValues() {
+        let files = Files(contents: ["/etc/token": "two words"])
+        do {
+            _ = try resolve(["MANGROVE_API_TOKEN": "line1\nline2"], tokenFile: "/etc/token", files: files)
+            Issue.record("expected missingToken")
+        } catch {
+            let text = error.description
+            #expect(text.contains("api.token_file /etc/token: contains spaces or control characters"))
+            #expect(text.contains("MANGROVE_API_TOKEN: contains spaces or control characters"))
+            #expect(!text.contains("two words"))
+            #expect(!text.contains("line1"))
+        }
+    }
+
     @Test("the error names every place, what was there, and how to provide a token")
     func errorNamesEverything() {
         let files = Files(unreadable: ["/etc/token": "permission denied"])
@@ -106,5 +122,24 @@ struct APITokenResolveTests {
             if case TokenFileError.unreadable = error { return true }
             return false
         }
+    }
+
+    @Test("the default reader resolves a real token file, trimmed")
+    func realFile() throws {
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("mangrove-client-tests-\(UInt64.random(in: 0...UInt64.max))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let credential = directory.appendingPathComponent("mangrove-api-token")
+        try "from-credential\n".write(to: credential, atomically: true, encoding: .utf8)
+
+        let token = try APIToken.resolve(environment: ["CREDENTIALS_DIRECTORY": directory.path], tokenFile: nil)
+        #expect(token.secret == "from-credential")
+
+        try FileManager.default.removeItem(at: credential)
+        let fallback = try APIToken.resolve(
+            environment: ["CREDENTIALS_DIRECTORY": directory.path, "MANGROVE_API_TOKEN": "from-env"], tokenFile: nil
+        )
+        #expect(fallback.secret == "from-env")
     }
 }
