@@ -23,7 +23,8 @@ public struct RecordedRequest: Sendable, Hashable, Codable {
     public var time: Date
     /// The fault applied, if any.
     public var fault: FaultKind?
-    /// Whether the request was carried out (false for `drop` and status faults).
+    /// Whether the request was carried out with a 2xx outcome, even if the client never
+    /// saw it (`process_then_drop`); false for `drop`, status faults, 401, 404, 422.
     public var processed: Bool
     /// The task a `batch_generations` request created.
     public var createdTaskID: Int?

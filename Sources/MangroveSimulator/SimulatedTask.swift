@@ -16,8 +16,6 @@ struct SimulatedTask: Sendable, Hashable {
     var durationMs: Int64
     var willFail: Bool
     var batchCount: Int
-    /// Whether its batches exist yet (set once the simulator has seen it complete).
-    var batchesMaterialised = false
 
     var startedAtMs: Int64 { createdAtMs + pendingMs }
     var finishedAtMs: Int64 { createdAtMs + pendingMs + durationMs }

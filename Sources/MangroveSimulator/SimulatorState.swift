@@ -15,6 +15,12 @@ actor SimulatorState {
     private var tasks: [Int: SimulatedTask] = [:]
     private var nextTaskID = 1
     private var batches: [StoredBatch] = []
+    /// Indexes into `batches`, so lookups stay cheap in long benchmark runs.
+    private var batchIndexByID: [String: Int] = [:]
+    private var batchIndicesByLedger: [String: [Int]] = [:]
+    private var trackingCounters: [String: Int] = [:]
+    /// Tasks whose batches are not created yet.
+    private var unfinishedTaskIDs: Set<Int> = []
     private let ledgersByID: [String: (number: Int, ledger: SimulatedLedger)]
 
     init(config: SimulatorConfig, now: @escaping @Sendable () -> Date) {
@@ -84,7 +90,13 @@ actor SimulatorState {
             )
         )
         nextSequence += 1
+        // Trim in chunks so appending stays cheap once the limit is reached.
+        if log.count > Self.logLimit + Self.logLimit / 10 { log.removeFirst(log.count - Self.logLimit) }
     }
+
+    /// The request log keeps (about) the most recent 100 000 entries only, so long
+    /// benchmark runs do not grow without bound.
+    static let logLimit = 100_000
 
     // MARK: - Handling
 
@@ -188,7 +200,8 @@ actor SimulatorState {
             return listBatches(ledgerID: ledger.ledger.id, query: request.query)
         case .batch:
             materialiseBatches()
-            guard let batch = batches.first(where: { $0.full.id == route.identifier }) else { return .notFound }
+            guard let index = route.identifier.flatMap({ batchIndexByID[$0] }) else { return .notFound }
+            let batch = batches[index]
             return .json(200, batch.full)
         }
     }
@@ -209,6 +222,7 @@ actor SimulatorState {
             batchCount: config.batchesPerGeneration
         )
         tasks[task.id] = task
+        unfinishedTaskIDs.insert(task.id)
         nextTaskID += 1
         return task
     }
@@ -229,28 +243,35 @@ actor SimulatorState {
     /// their task reads `complete`.
     func materialiseBatches() {
         let at = nowMs
-        let due = tasks.values
-            .filter { !$0.batchesMaterialised && $0.finishedAtMs <= at }
+        let due = unfinishedTaskIDs.compactMap { tasks[$0] }
+            .filter { $0.finishedAtMs <= at }
             .sorted { ($0.finishedAtMs, $0.id) < ($1.finishedAtMs, $1.id) }
         for task in due {
-            tasks[task.id]?.batchesMaterialised = true
+            unfinishedTaskIDs.remove(task.id)
             guard !task.willFail else { continue }
             for _ in 0..<task.batchCount {
-                batches.append(makeBatch(for: task))
+                let batch = makeBatch(for: task)
+                batchIndexByID[batch.full.id] = batches.count
+                batchIndicesByLedger[batch.ledgerID, default: []].append(batches.count)
+                batches.append(batch)
             }
         }
     }
 
     private func makeBatch(for task: SimulatedTask) -> StoredBatch {
         let sequence = batches.count + 1
-        let hash = SplitMix64.mix(config.seed ^ (UInt64(sequence) &* 0x9E37_79B9_7F4A_7C15))
-        let hex = String(hash, radix: 16)
-        let id = "bat_" + String(repeating: "0", count: max(0, 16 - hex.count)) + hex.prefix(12)
+        var hash = SplitMix64.mix(config.seed ^ (UInt64(sequence) &* 0x9E37_79B9_7F4A_7C15))
+        var id = Self.batchID(hash)
+        while batchIndexByID[id] != nil {
+            hash = SplitMix64.mix(hash)
+            id = Self.batchID(hash)
+        }
         let startMs = Timestamp.parseMilliseconds(task.startTime) ?? 0
         let endMs = Timestamp.parseMilliseconds(task.endTime) ?? 0
         let (month, year) = Timestamp.monthAndYear(milliseconds: startMs)
         let prefix = "\(month)-\(year)-"
-        let ordinal = batches.filter { $0.ledgerID == task.ledgerID && ($0.full.trackingId ?? "").hasPrefix(prefix) }.count + 1
+        let ordinal = trackingCounters[task.ledgerID + " " + prefix, default: 0] + 1
+        trackingCounters[task.ledgerID + " " + prefix] = ordinal
         let trackingID = prefix + String(repeating: "0", count: max(0, 3 - String(ordinal).count)) + String(ordinal)
         let value = Double((hash >> 20) % 100_000) / 100
         let created = Timestamp.formatMilliseconds(task.finishedAtMs)
@@ -266,10 +287,16 @@ actor SimulatorState {
         )
     }
 
+    /// `bat_` and 12 hex digits, like the seeds' `bat_abc123def456`.
+    private static func batchID(_ hash: UInt64) -> String {
+        let hex = String(hash, radix: 16)
+        return "bat_" + (String(repeating: "0", count: max(0, 16 - hex.count)) + hex).prefix(12)
+    }
+
     /// Batches of a ledger in creation order (the full shape).
     func batches(ledgerID: String) -> [Batch] {
         materialiseBatches()
-        return batches.filter { $0.ledgerID == ledgerID }.map(\.full)
+        return (batchIndicesByLedger[ledgerID] ?? []).map { batches[$0].full }
     }
 
     private func listBatches(ledgerID: String, query: [String: String]) -> SimulatorReply {
@@ -279,7 +306,7 @@ actor SimulatorState {
         case .failure(let problem): return .error(400, messages: problem.messages)
         case .success(let parsed): listing = parsed
         }
-        let own = batches.filter { $0.ledgerID == ledgerID }
+        let own = (batchIndicesByLedger[ledgerID] ?? []).map { batches[$0] }
         let (page, meta) = listing.apply(to: own)
         return .json(200, ListResponse(data: page.map(\.listEntry), meta: meta))
     }

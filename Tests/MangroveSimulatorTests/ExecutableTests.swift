@@ -66,8 +66,11 @@ import Testing
         return process.terminationStatus
     }
 
-    @Test(.enabled(if: executable != nil, "mangrove-sim is not built: run `swift build --product mangrove-sim` first"))
-    func servesAndStopsOnSIGTERM() async throws {
+    @Test(
+        .enabled(if: executable != nil, "mangrove-sim is not built: run `swift build --product mangrove-sim` first"),
+        arguments: [SIGTERM, SIGINT]
+    )
+    func servesAndStopsOnSignal(signal: Int32) async throws {
         let process = Process()
         process.executableURL = try #require(Self.executable)
         process.arguments = ["--port", "0", "--token", "exe-token", "--seed", "3", "--log-level", "warning"]
@@ -106,7 +109,7 @@ import Testing
             throw error
         }
 
-        #expect(kill(pid, SIGTERM) == 0)
+        #expect(kill(pid, signal) == 0)
         let status = try await Self.waitForExit(process, timeout: .seconds(10))
         stopped = status != nil
         #expect(status == 0, "stderr: \(errors.text)")
