@@ -23,6 +23,17 @@
 /// | reload_rejected      | 105ab84ecd714b519c8b0139e407155b |
 /// | started              | 378143673a3b41c1964cffaa002772ff |
 /// | stopping             | 73e49dc96b304adba8f6bddc48dfbb0d |
+/// | reconciling          | 761499cbbe71467c8d5e4a15737ae4d7 |
+/// | not_fired            | 2f1d0b6fa7bb4a779a0c2ac2331540dc |
+/// | task_failed          | 75b3112c2cc74105b8ea77ad948f7fd2 |
+/// | preview_empty        | cffaa9421ebd475f9473c250d85ce56a |
+/// | retry_requested      | 5be4a4af65e64c4ebe1b4d01c5318166 |
+/// | retry_rejected       | c9579aeea9d34c2a9e92aec3eeee240a |
+/// | start_failed         | ebc432e63d3f415e8f632316f6cc0ef0 |
+/// | stopped              | 4131ec6beff04495819c2046126a0db3 |
+/// | schedule_warning     | 038477e070294c22b4e851ce75941c2b |
+/// | journal_repaired     | 9b4b065dfcc14893bffa6929882cadaf |
+/// | journal_corrupt_line | 88b879b16b034c7e8cfb19a828588055 |
 public enum MangroveMessageID {
     /// The metadata key whose value selects the message id.
     public static let eventMetadataKey = "mangrove_event"
@@ -43,6 +54,17 @@ public enum MangroveMessageID {
         "reload_rejected": "105ab84ecd714b519c8b0139e407155b",
         "started": "378143673a3b41c1964cffaa002772ff",
         "stopping": "73e49dc96b304adba8f6bddc48dfbb0d",
+        "reconciling": "761499cbbe71467c8d5e4a15737ae4d7",
+        "not_fired": "2f1d0b6fa7bb4a779a0c2ac2331540dc",
+        "task_failed": "75b3112c2cc74105b8ea77ad948f7fd2",
+        "preview_empty": "cffaa9421ebd475f9473c250d85ce56a",
+        "retry_requested": "5be4a4af65e64c4ebe1b4d01c5318166",
+        "retry_rejected": "c9579aeea9d34c2a9e92aec3eeee240a",
+        "start_failed": "ebc432e63d3f415e8f632316f6cc0ef0",
+        "stopped": "4131ec6beff04495819c2046126a0db3",
+        "schedule_warning": "038477e070294c22b4e851ce75941c2b",
+        "journal_repaired": "9b4b065dfcc14893bffa6929882cadaf",
+        "journal_corrupt_line": "88b879b16b034c7e8cfb19a828588055",
     ]
 
     /// The id for a `mangrove_event` value, or `nil` for an unknown event.

@@ -63,6 +63,8 @@ struct JournalEntryTests {
         let events = [
             "intent", "fired", "progress", "completed", "failed", "skipped", "ambiguous", "retry_scheduled",
             "reconciled", "ledger_unavailable", "reload", "reload_rejected", "started", "stopping",
+            "reconciling", "not_fired", "task_failed", "preview_empty", "retry_requested", "retry_rejected",
+            "start_failed", "stopped", "schedule_warning", "journal_repaired", "journal_corrupt_line",
         ]
         let ids = events.compactMap(MangroveMessageID.forEvent)
         #expect(ids.count == events.count)
