@@ -169,19 +169,20 @@ import Testing
     }
 
     @Test func slowPostStillCreatesTheTaskAfterTheClientGaveUp() async throws {
-        let rule = FaultRule(match: FaultMatcher(endpoint: .batchGenerations), kind: .latency(milliseconds: 200), count: 1)
+        let rule = FaultRule(match: FaultMatcher(endpoint: .batchGenerations), kind: .latency(milliseconds: 600), count: 1)
         try await withTestSimulator(config: .testing(faults: [rule])) { sim in
             try await SimTestClient.with(sim) { (api) async throws -> Void in
                 await #expect(throws: HTTPClientError.self) {
                     _ = try await api.send(
                         .POST, APIPath.batchGenerations(ledgerID),
                         json: #"{"start_time":"2025-01-01T00:00:00.000Z","end_time":"2025-01-31T23:59:59.000Z"}"#,
-                        timeout: .milliseconds(30)
+                        // Long enough to connect and send even on a loaded machine, shorter than the latency.
+                        timeout: .milliseconds(200)
                     )
                 }
                 // The server finishes the request after its latency (bounded wait, ms scale).
                 var tasks = await sim.tasks()
-                for _ in 0..<100 where tasks.isEmpty {
+                for _ in 0..<150 where tasks.isEmpty {
                     try await Task.sleep(for: .milliseconds(20))
                     tasks = await sim.tasks()
                 }
