@@ -65,6 +65,7 @@ let package = Package(
             dependencies: [
                 "SchedulerCore", "MangroveAPI", "MangroveClient", "Systemd",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -99,7 +100,12 @@ let package = Package(
         // Test doubles (manual clock, fake API); never linked into production targets.
         .target(
             name: "SchedulerTestSupport",
-            dependencies: ["SchedulerCore", "MangroveAPI", "MangroveClient"]
+            dependencies: [
+                "SchedulerCore", "MangroveAPI", "MangroveClient", "MangroveSimulator", "SchedulerDaemon", "Systemd",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
         ),
 
         .testTarget(name: "SchedulerCoreTests", dependencies: ["SchedulerCore", "SchedulerTestSupport"]),
@@ -123,10 +129,12 @@ let package = Package(
         .testTarget(
             name: "SchedulerDaemonTests",
             dependencies: [
-                "SchedulerDaemon", "SchedulerCore", "MangroveSimulator", "MangroveClient", "SchedulerTestSupport",
+                "SchedulerDaemon", "SchedulerCore", "MangroveSimulator", "MangroveClient", "SchedulerTestSupport", "Systemd", "MangroveAPI",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
     ]

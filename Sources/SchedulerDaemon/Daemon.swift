@@ -20,12 +20,16 @@ public struct Daemon: Sendable {
     /// Overrides the API (tests); nil builds `HTTPBatchAPI` from the schedule.
     public var api: (any BatchAPI)?
     public var random: @Sendable () -> UInt64
+    /// How the API client waits between retries (tests advance a virtual clock instead).
+    public var apiSleep: @Sendable (Duration) async throws -> Void
 
     public init(
         configPath: String, environment: [String: String], logger: Logger, notifier: any SystemdNotifying,
         clock: any SchedulerClock = SystemSchedulerClock(), handleSignals: Bool = true, api: (any BatchAPI)? = nil,
-        random: @escaping @Sendable () -> UInt64 = { UInt64.random(in: .min ... .max) }
+        random: @escaping @Sendable () -> UInt64 = { UInt64.random(in: .min ... .max) },
+        apiSleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
     ) {
+        self.apiSleep = apiSleep
         self.configPath = configPath
         self.environment = environment
         self.logger = logger
@@ -65,7 +69,7 @@ public struct Daemon: Sendable {
                 requestTimeout: schedule.api.requestTimeout)
             let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration.httpClientConfiguration)
             httpClient = client
-            api = HTTPBatchAPI(configuration: configuration, token: token, httpClient: client, logger: logger, now: { [clock] in clock.now() }, random: random)
+            api = HTTPBatchAPI(configuration: configuration, token: token, httpClient: client, logger: logger, sleep: apiSleep, now: { [clock] in clock.now() }, random: random)
         }
         let journal: JournalFile
         do {

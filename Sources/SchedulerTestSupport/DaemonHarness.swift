@@ -1,0 +1,132 @@
+import AsyncHTTPClient
+import Foundation
+import Synchronization
+import Logging
+import MangroveSimulator
+import SchedulerCore
+import SchedulerDaemon
+import ServiceLifecycle
+import Systemd
+
+/// Runs the real daemon code against an in-process simulator on 127.0.0.1 in virtual
+/// time: one `VirtualClock` drives both, so tasks progress and polls fire exactly when
+/// the test moves time, and no test waits in real time.
+public struct DaemonHarness: Sendable {
+    public let sim: SimulatorHandle
+    public let clock: VirtualClock
+    public let folder: TemporaryFolder
+    public var schedulePath: String { folder.file("schedule.json") }
+    public var journalPath: String { folder.file("journal.jsonl") }
+
+    /// Starts a simulator with `config` at virtual time `start` and runs `body`.
+    public static func with<T: Sendable>(
+        config: SimulatorConfig, start: Date, _ body: @Sendable (DaemonHarness) async throws -> T
+    ) async throws -> T {
+        let clock = VirtualClock(now: start)
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        var logger = Logger(label: "mangrove-sim")
+        logger.logLevel = .critical
+        return try await withSimulator(config: config, now: { clock.now() }, logger: logger) { sim in
+            try await body(DaemonHarness(sim: sim, clock: clock, folder: folder))
+        }
+    }
+
+    /// Writes the schedule with the given ledger objects (JSON text) and extra top-level members.
+    public func writeSchedule(ledgers: [String], extra: String = "") throws {
+        let text = """
+            {
+              "api": { "base_url": "\(sim.baseURL)" },
+              "journal_path": "journal.jsonl",
+              \(extra.isEmpty ? "" : extra + ",")
+              "ledgers": [\(ledgers.joined(separator: ",\n"))]
+            }
+            """
+        try text.write(toFile: schedulePath, atomically: true, encoding: .utf8)
+    }
+
+    public func daemon(notifier: any SystemdNotifying = RecordingNotifier(), token: String? = nil, seed: UInt64 = 42) -> Daemon {
+        var logger = Logger(label: "mangrove-scheduler-test")
+        logger.logLevel = ProcessInfo.processInfo.environment["MANGROVE_TEST_LOG"] == nil ? .critical : .debug
+        let clock = self.clock
+        let state = Mutex(seed)
+        return Daemon(
+            configPath: schedulePath, environment: ["MANGROVE_API_TOKEN": token ?? sim.config.token], logger: logger,
+            notifier: notifier, clock: clock, handleSignals: false,
+            random: {
+                state.withLock { s in
+                    s &+= 0x9E37_79B9_7F4A_7C15
+                    var z = s
+                    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+                    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+                    return z ^ (z >> 31)
+                }
+            },
+            apiSleep: { duration in clock.advance(by: duration.seconds) })
+    }
+
+    /// Prepares and starts a daemon; throws what `Daemon.prepare()` throws.
+    public func launch(notifier: any SystemdNotifying = RecordingNotifier()) async throws -> RunningDaemon {
+        let (scheduler, httpClient) = try daemon(notifier: notifier).prepare()
+        let running = RunningDaemon(scheduler: scheduler, httpClient: httpClient, clock: clock)
+        await scheduler.waitUntilRunning()
+        return running
+    }
+}
+
+/// A daemon running in a `ServiceGroup` inside the test process.
+public final class RunningDaemon: Sendable {
+    public let scheduler: Scheduler
+    let group: ServiceGroup
+    let task: Task<Void, any Error>
+    let httpClient: HTTPClient?
+    let clock: VirtualClock
+
+    init(scheduler: Scheduler, httpClient: HTTPClient?, clock: VirtualClock) {
+        self.scheduler = scheduler
+        self.clock = clock
+        self.httpClient = httpClient
+        var logger = Logger(label: "group")
+        logger.logLevel = .critical
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: SchedulerService(scheduler: scheduler), successTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [], logger: logger))
+        self.group = group
+        self.task = Task { try await group.run() }
+    }
+
+    /// Moves virtual time from wake-up to wake-up until `done` holds for the journal
+    /// state, nothing is scheduled, or `maxSteps` / `maxVirtualSeconds` run out.
+    @discardableResult
+    public func drive(
+        maxSteps: Int = 20_000, maxVirtualSeconds: TimeInterval = 90 * 86_400,
+        until done: @Sendable (JournalState) -> Bool
+    ) async -> JournalState {
+        let limit = clock.now().addingTimeInterval(maxVirtualSeconds)
+        var state = JournalState()
+        for _ in 0..<maxSteps {
+            await scheduler.poke()
+            await scheduler.settle()
+            let snapshot = await scheduler.snapshot
+            state = snapshot.state
+            if done(state) { break }
+            guard let next = snapshot.nextWakeup, next <= limit else { break }
+            clock.advance(to: max(next, clock.now()))
+        }
+        return state
+    }
+
+    /// Graceful stop (SIGTERM's path): waits for the service group to finish.
+    public func stop() async throws {
+        await group.triggerGracefulShutdown()
+        try await task.value
+        try await httpClient?.shutdown()
+    }
+
+    /// An unclean stop: the daemon's task is cancelled wherever it is.
+    public func crash() async {
+        task.cancel()
+        _ = try? await task.value
+        try? await httpClient?.shutdown()
+    }
+}
