@@ -7,6 +7,9 @@ public struct RateLimiter: Sendable {
     public let burst: Double
     private var tokens: Double
     private var last: Date?
+    /// The time last handed out as "try again at": a caller coming back then is served,
+    /// even if Date arithmetic refilled a hair less than one token.
+    private var promised: Date?
 
     public init(rate: Double, burst: Double? = nil) {
         self.rate = max(rate, 0.001)
@@ -20,10 +23,13 @@ public struct RateLimiter: Sendable {
             tokens = min(burst, tokens + max(0, now.timeIntervalSince(last)) * rate)
         }
         last = now
-        if tokens >= 1 {
-            tokens -= 1
+        if tokens >= 1 || promised.map({ now >= $0 }) == true {
+            tokens = max(0, tokens - 1)
+            promised = nil
             return nil
         }
-        return now.addingTimeInterval((1 - tokens) / rate)
+        let at = now.addingTimeInterval((1 - tokens) / rate)
+        promised = at
+        return at
     }
 }
