@@ -60,7 +60,7 @@ public struct ISODuration: Sendable, Hashable, CustomStringConvertible {
             case (false, "D"): guard isWhole else { return nil }; days = Int(value)
             case (true, "H"): guard isWhole else { return nil }; hours = Int(value)
             case (true, "M"): guard isWhole else { return nil }; minutes = Int(value)
-            case (true, "S"): seconds = value
+            case (true, "S"): guard value < Double(Int32.max) else { return nil }; seconds = value
             default: return nil
             }
             number = ""
