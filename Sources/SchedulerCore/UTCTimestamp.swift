@@ -8,7 +8,9 @@ public enum UTCTimestamp {
     public static func format(_ date: Date) -> String {
         // Nearest, not down: `Date` stores seconds as a binary double, so .123 may come
         // back as .12299999…; rounding down would print (and journal) the wrong millisecond.
-        let totalMillis = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        // Clamped to ±9e18 ms (±285 million years) so an absurd date formats instead of trapping.
+        let rawMillis = (date.timeIntervalSince1970 * 1000).rounded()
+        let totalMillis = rawMillis.isNaN ? 0 : Int64(min(max(rawMillis, -9e18), 9e18))
         var millis = totalMillis % 1000
         var seconds = totalMillis / 1000
         if millis < 0 { millis += 1000; seconds -= 1 }
