@@ -55,6 +55,24 @@ struct ISODurationTests {
         #expect(ISODuration(text) == nil)
     }
 
+    @Test("absurdly large parts are refused rather than overflowing later", arguments: [
+        "PT" + String(repeating: "9", count: 31) + "S", "PT99999999999S", "PT1e400S", "P99999999999Y", "PT2147483647S",
+    ])
+    func tooLarge(_ text: String) {
+        #expect(ISODuration(text) == nil)
+    }
+
+    @Test("the largest accepted durations still convert and add without trapping")
+    func largestAccepted() throws {
+        for text in ["PT2147483646S", "P2147483646Y", "P2147483646W", "P2147483646Y2147483646M2147483646W2147483646DT2147483646H2147483646M2147483646S"] {
+            let d = try #require(ISODuration(text), "\(text)")
+            #expect(d.duration > .zero)
+            let later = d.added(to: instant("2025-01-01T00:00:00Z"), in: zone("Europe/Berlin"))
+            #expect(later > instant("2025-01-01T00:00:00Z"))
+            #expect(!UTCTimestamp.format(later).isEmpty)
+        }
+    }
+
     @Test("approximate seconds", arguments: [
         ("PT6H", 21_600.0), ("P1D", 86_400), ("P1W", 604_800), ("PT1H30M", 5_400), ("P1DT12H", 129_600),
         ("PT0.25S", 0.25), ("PT0S", 0),

@@ -20,6 +20,11 @@ struct UTCTimestampTests {
         #expect(UTCTimestamp.formatRFC3339(Date(timeIntervalSince1970: seconds)) == text)
     }
 
+    @Test("dates far outside 0000–9999 format without trapping", arguments: [1e17, -1e17, 1e20, -1e20, 1e300, -1e300])
+    func extremes(_ seconds: Double) {
+        #expect(UTCTimestamp.format(Date(timeIntervalSince1970: seconds)).hasSuffix("Z"))
+    }
+
     @Test("every millisecond survives format → parse → format")
     func millisecondRoundTrip() {
         for base in [0.0, 1_743_465_599, 1_735_689_600, 4_102_444_799] {
