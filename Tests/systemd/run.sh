@@ -80,22 +80,32 @@ UNSHARE_PID=""
 SYSTEMD_PID=""
 
 is_our_pid() { [[ "$1" =~ ^[0-9]+$ && "$1" -gt 1 ]] && kill -0 "$1" 2>/dev/null; }
+is_running() { # alive and not a zombie
+    local state
+    [[ "$1" =~ ^[0-9]+$ ]] || return 1
+    state="$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)"
+    [[ -n "$state" && "$state" != Z && "$state" != X ]]
+}
 
 teardown() {
     local status=$?
-    trap - EXIT INT TERM
+    trap - EXIT INT TERM HUP PIPE
     if [[ -n "$SYSTEMD_PID" ]] && is_our_pid "$SYSTEMD_PID"; then kill -KILL "$SYSTEMD_PID" 2>/dev/null; fi
     if [[ -n "$UNSHARE_PID" ]] && is_our_pid "$UNSHARE_PID"; then kill -KILL "$UNSHARE_PID" 2>/dev/null; fi
-    if [[ -n "$UNSHARE_PID" ]]; then
-        for _ in $(seq 50); do is_our_pid "$UNSHARE_PID" || break; sleep 0.1; done
-    fi
+    # Bounded wait until both are gone (or zombies awaiting their reaper): killing a PID
+    # namespace's init makes the kernel kill and wait for every process inside it.
+    for _ in $(seq 100); do
+        is_running "$SYSTEMD_PID" || is_running "$UNSHARE_PID" || break
+        sleep 0.1
+    done
     if [[ -n "$STAGE" && -d "$STAGE" && "$STAGE" == /var/lib/mangrove-harness.* ]]; then
         if [[ "${KEEP_STAGE:-0}" == 1 ]]; then echo "kept $STAGE"; else rm -rf -- "$STAGE"; fi
     fi
     exit "$status"
 }
 trap teardown EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT TERM HUP
+trap 'exit 141' PIPE
 
 # Runs a command inside the namespace (bounded: 60 s unless told otherwise via NS_TIMEOUT).
 ns() {
