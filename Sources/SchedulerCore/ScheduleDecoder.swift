@@ -122,7 +122,7 @@ public struct ScheduleDecoder {
         return n
     }
 
-    private func format(_ n: Double) -> String { n.rounded() == n ? String(Int(n)) : String(n) }
+    private func format(_ n: Double) -> String { n.rounded() == n && abs(n) < 1e15 ? String(Int(n)) : String(n) }
 
     private mutating func duration(_ node: ConfigJSON.Node?, path: String, timeOnly: Bool = false) -> ISODuration? {
         guard let text = string(node, path: path, required: false, expected: "an ISO 8601 duration (e.g. PT6H)") else { return nil }
