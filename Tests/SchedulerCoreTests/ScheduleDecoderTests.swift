@@ -370,6 +370,18 @@ struct ScheduleDecoderTests {
         #expect(Self.errorLines(json) == [message])
     }
 
+    @Test("huge and infinite numbers are reported, never a crash", arguments: [
+        ("1e30", "limits.max_in_flight: 1e+30 is out of range; expected 1 to 1000"),
+        ("1e400", "limits.max_in_flight: inf is out of range; expected 1 to 1000"),
+        ("-1e400", "limits.max_in_flight: -inf is out of range; expected 1 to 1000"),
+        ("9223372036854775808", "limits.max_in_flight: 9.223372036854776e+18 is out of range; expected 1 to 1000"),
+        ("123456789012", "limits.max_in_flight: 123456789012 is out of range; expected 1 to 1000"),
+    ])
+    func hugeNumbers(_ number: String, _ message: String) {
+        let json = Self.oneLedger(Self.okLedger, extra: #" "limits": {"max_in_flight": \#(number)},"#)
+        #expect(Self.errorLines(json) == [message])
+    }
+
     @Test("limits at their bounds are accepted")
     func bounds() throws {
         let json = Self.oneLedger(Self.okLedger, extra: #" "limits": {"max_in_flight": 1000, "requests_per_second": 0.1}, "recovery": {"failed_task_retries": 0},"#)
