@@ -357,20 +357,26 @@ public struct ScheduleDecoder {
         let parts = text.split(separator: "T", maxSplits: 1, omittingEmptySubsequences: false)
         let dateParts = parts[0].split(separator: "-", omittingEmptySubsequences: false)
         guard dateParts.count == 3, dateParts[0].count == 4, dateParts[1].count == 2, dateParts[2].count == 2,
-              let y = Int(dateParts[0]), let m = Int(dateParts[1]), let d = Int(dateParts[2]),
+              let y = digits(dateParts[0]), let m = digits(dateParts[1]), let d = digits(dateParts[2]),
               (1...12).contains(m), (1...CivilDate.daysInMonth(year: y, month: m)).contains(d)
         else { return nil }
         var secondOfDay = 0
         if parts.count == 2 {
             let t = parts[1].split(separator: ":", omittingEmptySubsequences: false)
             guard (2...3).contains(t.count), t.allSatisfy({ $0.count == 2 }),
-                  let hh = Int(t[0]), let mm = Int(t[1]), hh < 24, mm < 60 else { return nil }
-            let ss = t.count == 3 ? Int(t[2]) : 0
+                  let hh = digits(t[0]), let mm = digits(t[1]), hh < 24, mm < 60 else { return nil }
+            let ss = t.count == 3 ? digits(t[2]) : 0
             guard let ss, ss < 60 else { return nil }
             secondOfDay = hh * 3600 + mm * 60 + ss
         }
         let local = CivilDate.toDays(year: y, month: m, day: d) * 86_400 + Int64(secondOfDay)
         return Date(timeIntervalSince1970: TimeInterval(ZoneClock(timeZone: zone).utc(forLocal: local)))
+    }
+
+    /// The value of a run of ASCII digits; nil for anything else (`Int("+1")` would say 1).
+    private static func digits(_ text: Substring) -> Int? {
+        guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+        return Int(text)
     }
 
     static func isLedgerID(_ id: String) -> Bool {
