@@ -223,7 +223,8 @@ struct ScheduleDecoderTests {
 
     @Test("bad dates", arguments: [
         "2025-13-01", "2025-02-29", "2025-02-30", "01/01/2025", "2025-1-1", "2025-01-01T25:00", "2025-01-01T10:60",
-        "2025-01-01T10", "2025-01-01T10:00:61", "20250101", "", "next monday",
+        "2025-01-01T10", "2025-01-01T10:00:61", "20250101", "", "next monday", "2025-+1-01", "2025-01-+1", "+025-01-01",
+        "2025-01-01T+6:00", "2025-01-01T06:-0", "2025-01-01T06:00:+1", "２０２５-01-01",
     ])
     func badDate(_ text: String) {
         let errors = Self.errorLines(Self.oneLedger(#""id": "lgr_a", "cadence": "daily", "first_period_start": "\#(text)""#))
