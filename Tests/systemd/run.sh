@@ -19,8 +19,8 @@
 #
 # Isolation (see /work/shared/SYSTEMD-SANDBOX.md): the boot script makes every mount
 # private, puts tmpfs on /run, /tmp, /var/tmp, /etc/systemd/system, /var/log/journal,
-# /var/lib/private and overlays (upper layer in tmpfs) on /etc, /var and /usr/local,
-# so nothing systemd or the service writes reaches the host. Host-modifying units
+# /var/lib/private and overlays (upper layer in tmpfs) on /etc, /var, /usr/local and
+# /usr/lib/systemd/catalog, so nothing systemd, install.sh or the service writes reaches the host. Host-modifying units
 # (systemd-tmpfiles-* and friends) are masked. Teardown SIGKILLs the namespace's
 # systemd and the unshare process by PID and removes the staging directory.
 set -uo pipefail
@@ -38,7 +38,8 @@ readonly SIM_TOKEN=sim-token
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --self-test) MODE=selftest; shift ;;
-        --bin-dir) BIN_DIR="$2"; shift 2 ;;
+        --bin-dir) [[ $# -ge 2 ]] || { echo "run.sh: --bin-dir needs a directory" >&2; exit 2; }
+            BIN_DIR="$2"; shift 2 ;;
         --bin-dir=*) BIN_DIR="${1#*=}"; shift ;;
         -h|--help) sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "run.sh: unknown argument: $1 (see --help)" >&2; exit 2 ;;
@@ -53,9 +54,9 @@ for tool in unshare nsenter setsid timeout; do
 done
 [[ -x /lib/systemd/systemd ]] || skip "/lib/systemd/systemd is missing"
 grep -qw overlay /proc/filesystems || skip "the kernel has no overlayfs (needed to keep /etc and /var private)"
-if [[ $MODE == selftest ]]; then
-    [[ -x /usr/bin/python3 ]] || skip "--self-test needs /usr/bin/python3 for its stand-in daemon"
-else
+# python3 reads journalctl's JSON (and is the stand-in daemon of --self-test).
+[[ -x /usr/bin/python3 ]] || skip "/usr/bin/python3 is missing (used to read journalctl -o json)"
+if [[ $MODE == daemon ]]; then
     for exe in mangrove-scheduler mangrove-sim; do
         [[ -x "$BIN_DIR/$exe" ]] || {
             echo "FAIL: $BIN_DIR/$exe not found; build first (swift build) or pass --bin-dir, or use --self-test" >&2
@@ -70,10 +71,6 @@ FAILED=0
 pass() { PASSED=$((PASSED + 1)); echo "PASS: $*"; }
 fail() { FAILED=$((FAILED + 1)); echo "FAIL: $*"; }
 note() { echo "      $*"; }
-check() { # check "description" command...
-    local what="$1"; shift
-    if "$@"; then pass "$what"; else fail "$what"; fi
-}
 
 STAGE=""
 UNSHARE_PID=""
