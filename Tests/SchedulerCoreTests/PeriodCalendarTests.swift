@@ -67,7 +67,16 @@ struct PeriodCalendarTests {
         .init(zone: "Australia/Sydney", cadence: .weekly, inside: "2025-10-05T00:00:00Z",
               startTime: "2025-09-28T14:00:00.000Z", endTime: "2025-10-05T12:59:59.000Z", hours: 7 * 24 - 1),
 
+        .init(zone: "America/New_York", cadence: .weekly, inside: "2025-03-09T12:00:00Z",
+              startTime: "2025-03-03T05:00:00.000Z", endTime: "2025-03-10T03:59:59.000Z", hours: 7 * 24 - 1),
+        .init(zone: "America/New_York", cadence: .weekly, inside: "2025-11-02T12:00:00Z",
+              startTime: "2025-10-27T04:00:00.000Z", endTime: "2025-11-03T04:59:59.000Z", hours: 7 * 24 + 1),
+
         // Monthly: DST months, leap Februaries.
+        .init(zone: "America/New_York", cadence: .monthly, inside: "2025-03-15T00:00:00Z",
+              startTime: "2025-03-01T05:00:00.000Z", endTime: "2025-04-01T03:59:59.000Z", hours: 31 * 24 - 1),
+        .init(zone: "Europe/Berlin", cadence: .monthly, inside: "2025-10-15T00:00:00Z",
+              startTime: "2025-09-30T22:00:00.000Z", endTime: "2025-10-31T22:59:59.000Z", hours: 31 * 24 + 1),
         .init(zone: "Australia/Sydney", cadence: .monthly, inside: "2025-04-15T00:00:00Z",
               startTime: "2025-03-31T13:00:00.000Z", endTime: "2025-04-30T13:59:59.000Z", hours: 30 * 24 + 1),
         .init(zone: "Australia/Sydney", cadence: .monthly, inside: "2025-10-15T00:00:00Z",
@@ -364,6 +373,21 @@ struct PeriodCalendarTests {
                 period = calendar.following(period)
             }
         }
+    }
+
+    /// Samoa skipped 2011-12-30 entirely (UTC−10 → UTC+14): Thursday the 29th is followed
+    /// by Saturday the 31st, with no period for a day that never happened.
+    @Test("a skipped calendar day (Pacific/Apia, 2011-12-30) has no period")
+    func skippedDay() {
+        let calendar = PeriodCalendar(cadence: .daily, timeZone: zone("Pacific/Apia"))
+        let thursday = calendar.period(containing: instant("2011-12-29T20:00:00Z"))
+        #expect(thursday.startTime == "2011-12-29T10:00:00.000Z")
+        #expect(thursday.endTime == "2011-12-30T09:59:59.000Z")
+        let saturday = calendar.following(thursday)
+        #expect(saturday.startTime == "2011-12-30T10:00:00.000Z")
+        #expect(saturday.endTime == "2011-12-31T09:59:59.000Z")
+        #expect(calendar.period(containing: instant("2011-12-30T10:00:00Z")) == saturday)
+        #expect(calendar.period(containing: instant("2011-12-30T09:59:59Z")) == thursday)
     }
 
     /// Australia/Lord_Howe shifts by 30 minutes: the local hour of the change is split at
