@@ -78,7 +78,7 @@ public enum UTCTimestamp {
             i += 1
         } else if b[i] == 43 || b[i] == 45 {
             let sign = b[i] == 45 ? -1 : 1
-            guard let oh = num(i + 1, 2), i + 3 < b.count, b[i + 3] == 58, let om = num(i + 4, 2) else { return nil }
+            guard let oh = num(i + 1, 2), i + 3 < b.count, b[i + 3] == 58, let om = num(i + 4, 2), oh < 24, om < 60 else { return nil }
             offset = sign * (oh * 3600 + om * 60)
             i += 6
         } else {
