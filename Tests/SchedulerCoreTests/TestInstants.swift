@@ -4,7 +4,6 @@ import SchedulerCore
 
 // Fixed instants and zones for tests: nothing here reads the wall clock.
 
-
 /// `2025-03-31T22:00:00Z` (or with offset / millis) as a `Date`; records an issue if the
 /// test's own literal is malformed.
 func instant(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) -> Date {
