@@ -175,7 +175,11 @@ public struct ScheduleDecoder {
     /// Only IANA names (plus `UTC`/`GMT`), not abbreviations like `CET` or offsets like `GMT+2`.
     static func ianaZone(_ name: String) -> TimeZone? {
         if name == "UTC" || name == "GMT" || name == "Etc/UTC" { return TimeZone(identifier: "UTC") }
-        guard TimeZone.knownTimeZoneIdentifiers.contains(name) else { return nil }
+        if TimeZone.knownTimeZoneIdentifiers.contains(name) { return TimeZone(identifier: name) }
+        // ICU's list lacks some IANA names, even canonical ones (Asia/Kolkata, where it has
+        // Asia/Calcutta): accept an Area/Location name the tz database resolves. Abbreviations
+        // (CET, EST) and offsets (GMT+2) have no "/" and stay refused.
+        guard name.contains("/") else { return nil }
         return TimeZone(identifier: name)
     }
 
