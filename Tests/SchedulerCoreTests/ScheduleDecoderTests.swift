@@ -136,6 +136,14 @@ struct ScheduleDecoderTests {
         #expect(schedule.ledgers.first?.timeZone.secondsFromGMT(for: instant("2024-07-01T00:00:00Z")) == 0)
     }
 
+    @Test("IANA names are accepted even where ICU's list lacks them",
+          arguments: ["Asia/Kolkata", "Asia/Calcutta", "Europe/Kyiv", "US/Eastern", "America/Argentina/Buenos_Aires", "Etc/GMT+2", "Australia/Lord_Howe"])
+    func ianaNames(_ name: String) throws {
+        let json = Self.oneLedger(#""id": "lgr_a", "cadence": "daily", "first_period_start": "2024-01-01", "time_zone": "\#(name)""#)
+        let (schedule, _) = try ScheduleDecoder.decode(json, file: Self.file)
+        #expect(schedule.ledgers.first?.timeZone.identifier == name)
+    }
+
     @Test("an empty ledger list only warns")
     func emptyLedgers() throws {
         let json = #"{"api": {"base_url": "https://app.gomangrove.com/api/v1"}, "ledgers": []}"#
@@ -203,7 +211,8 @@ struct ScheduleDecoderTests {
 
     @Test("unknown IANA zones, abbreviations and offsets are refused", arguments: [
         ("Europe/Berlim", #" (did you mean "Europe/Berlin"?)"#), ("Mars/Olympus_Mons", nil), ("GMT+2", nil), ("+02:00", nil),
-        ("europe/berlin", nil), ("", nil),
+        ("europe/berlin", nil), ("", nil), ("CET", nil), ("EST", nil), ("UTC+2", nil), ("Europe/Berlin/", nil),
+        ("../zoneinfo/Europe/Berlin", nil), ("/usr/share/zoneinfo/Europe/Berlin", nil),
     ])
     func unknownZone(_ name: String, _ suggestion: String?) {
         let errors = Self.errorLines(Self.oneLedger(Self.okLedger + #", "time_zone": "\#(name)""#))
