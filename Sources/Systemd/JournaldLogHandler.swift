@@ -12,7 +12,10 @@ import Glibc
 /// so operators can run `journalctl -u mangrove-scheduler LEDGER_ID=lgr_…`.
 /// Entries are sent with `sd_journal_sendv(3)` (Swift cannot call the variadic
 /// `sd_journal_send`). If journald refuses an entry, the line is written to
-/// stderr with an `<N>` priority prefix instead, so nothing is lost silently.
+/// stderr with an `<N>` priority prefix instead. (When journald's socket does
+/// not exist at all, libsystemd drops entries without an error; that is why
+/// ``LogDestination`` chooses this handler only when `JOURNAL_STREAM` shows
+/// journald holds our stderr.)
 public struct JournaldLogHandler: LogHandler {
     public var logLevel: Logger.Level = .info
     public var metadata: Logger.Metadata = [:]

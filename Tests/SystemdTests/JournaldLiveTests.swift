@@ -59,3 +59,20 @@ struct JournaldLiveTests {
         return try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
     }
 }
+
+/// Without journald, libsystemd drops entries silently (`sd_journal_sendv` returns 0 on
+/// ENOENT), so the handler cannot notice; this is why ``LogDestination`` picks journald
+/// only when `JOURNAL_STREAM` proves journald holds our stderr.
+@Suite(.enabled(
+    if: !FileManager.default.fileExists(atPath: JournaldSocket.path),
+    "journald is running here; this documents its absence"
+))
+struct JournaldAbsentTests {
+    @Test func libsystemdDropsEntriesSilently() {
+        let entry = JournalEntry(
+            level: .info, message: "nobody listens", metadata: [:], identifier: "mangrove-systemd-tests",
+            label: "t", file: "f.swift", function: "g()", line: 1
+        )
+        #expect(JournaldLogHandler.send(entry) == 0)
+    }
+}
