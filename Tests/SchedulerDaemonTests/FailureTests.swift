@@ -1,0 +1,97 @@
+import Foundation
+import MangroveSimulator
+import SchedulerCore
+import SchedulerDaemon
+import SchedulerTestSupport
+import Testing
+
+/// Failures the API reports: failed tasks, unknown ledgers, ledgers without a model.
+/// The daemon retries what can succeed, with backoff, and never stalls other ledgers.
+@Suite("Task and ledger failures")
+struct FailureTests {
+    @Test("a task that always fails is fired again twice, spaced by the doubling failed_task_backoff, then recorded failed")
+    func failedTasks() async throws {
+        try await DaemonHarness.with(config: Fixture.config([Fixture.ledger("lgr_fail1")], failureRate: 1), start: Fixture.now) { h in
+            try h.writeSchedule(ledgers: [Fixture.ledgerJSON("lgr_fail1", cadence: "monthly", first: "2026-10-01")])
+            let period = try #require(Fixture.due(h.schedulePath, ledger: "lgr_fail1", at: Fixture.now).first)
+            let running = try await h.launch()
+            let state = await running.drive(maxVirtualSeconds: 86_400) { Fixture.allTerminal($0, ledger: "lgr_fail1", count: 1) }
+            try await running.stop()
+            let record = try #require(state.record(PeriodKey(ledgerID: "lgr_fail1", periodStart: period.startTime)))
+            #expect(record.lastEvent == .failed)
+            #expect(record.lastError?.contains("Model run failed: simulated failure") == true)
+            #expect(record.attempts == 3)
+            let events = try Fixture.events(h.journalPath, ledger: "lgr_fail1", start: period.startTime)
+            #expect(events.filter { $0 == "task_failed" }.count == 2)
+            #expect(events.filter { $0 == "intent" }.count == 3)
+            #expect(events.last == "failed")
+            for line in try Fixture.journalLines(h.journalPath) where line["event"] as? String == "task_failed" {
+                #expect((line["error"] as? String)?.contains("Model run failed: simulated failure") == true)
+            }
+            // Re-fires wait failed_task_backoff (PT15M), doubling: no tight loop.
+            let posts = Fixture.requests(await h.sim.requests(), .batchGenerations, ledger: "lgr_fail1")
+            #expect(posts.count == 3)
+            if posts.count == 3 {
+                #expect(Fixture.seconds(posts[0].time, posts[1].time) >= 900)
+                #expect(Fixture.seconds(posts[1].time, posts[2].time) >= 1800)
+            }
+        }
+    }
+
+    @Test("a ledger the API does not know is journaled not_fired, re-checked with backoff, and the others carry on")
+    func unknownLedger() async throws {
+        try await DaemonHarness.with(config: Fixture.config([Fixture.ledger("lgr_known1")]), start: Fixture.now) { h in
+            try h.writeSchedule(ledgers: [
+                Fixture.ledgerJSON("lgr_ghost1", cadence: "daily", first: "2026-11-20"),
+                Fixture.ledgerJSON("lgr_known1", cadence: "monthly", first: "2026-09-01"),
+            ])
+            let known = try Fixture.due(h.schedulePath, ledger: "lgr_known1", at: Fixture.now)
+            let ghost = try #require(Fixture.due(h.schedulePath, ledger: "lgr_ghost1", at: Fixture.now).first)
+            let running = try await h.launch()
+            // One virtual day.
+            let state = await running.drive(maxVirtualSeconds: 86_400) { _ in false }
+            try await running.stop()
+            #expect(Fixture.allTerminal(state, ledger: "lgr_known1", count: known.count))
+            #expect(state.records(ledgerID: "lgr_known1").values.allSatisfy { $0.lastEvent == .completed })
+            let record = try #require(state.record(PeriodKey(ledgerID: "lgr_ghost1", periodStart: ghost.startTime)))
+            #expect(record.lastEvent == .notFired)
+            #expect(record.lastError?.contains("record not found") == true)
+            // Nothing was generated, so nothing else of the ghost ledger was fired meanwhile.
+            #expect(state.records(ledgerID: "lgr_ghost1").count == 1)
+            let posts = Fixture.requests(await h.sim.requests(), .batchGenerations, ledger: "lgr_ghost1")
+            // 5 min doubling to 80 min: about 22 checks a day, not thousands.
+            #expect(posts.count >= 5)
+            #expect(posts.count <= 25, "the unknown ledger was POSTed \(posts.count) times in one virtual day")
+            for i in 1..<max(1, posts.count) {
+                let gap = Fixture.seconds(posts[i - 1].time, posts[i].time)
+                let expected = min(300 * pow(2, Double(i - 1)), 4800)
+                #expect(gap >= expected - 1, "re-check \(i) came \(gap) s after the previous one; expected at least \(expected) s")
+            }
+        }
+    }
+
+    @Test("a ledger without a model (422) is journaled not_fired with the API's message; other ledgers are unaffected")
+    func ledgerWithoutModel() async throws {
+        let ledgers = [Fixture.ledger("lgr_nomodel1", model: false), Fixture.ledger("lgr_fine1")]
+        try await DaemonHarness.with(config: Fixture.config(ledgers), start: Fixture.now) { h in
+            try h.writeSchedule(ledgers: [
+                Fixture.ledgerJSON("lgr_nomodel1", cadence: "monthly", first: "2026-09-01"),
+                Fixture.ledgerJSON("lgr_fine1", cadence: "weekly", first: "2026-10-05"),
+            ])
+            let fine = try Fixture.due(h.schedulePath, ledger: "lgr_fine1", at: Fixture.now)
+            let noModel = try #require(Fixture.due(h.schedulePath, ledger: "lgr_nomodel1", at: Fixture.now).first)
+            let running = try await h.launch()
+            let state = await running.drive(maxVirtualSeconds: 6 * 3600) { _ in false }
+            try await running.stop()
+            #expect(Fixture.allTerminal(state, ledger: "lgr_fine1", count: fine.count))
+            #expect(state.records(ledgerID: "lgr_fine1").values.allSatisfy { $0.lastEvent == .completed })
+            let record = try #require(state.record(PeriodKey(ledgerID: "lgr_nomodel1", periodStart: noModel.startTime)))
+            #expect(record.lastEvent == .notFired)
+            #expect(record.lastError?.contains("422") == true)
+            #expect(record.lastError?.contains("ledger has no linked model") == true)
+            let posts = Fixture.requests(await h.sim.requests(), .batchGenerations, ledger: "lgr_nomodel1")
+            #expect(posts.allSatisfy { $0.status == 422 })
+            #expect(posts.count <= 9, "the ledger without a model was POSTed \(posts.count) times in 6 virtual hours")
+        }
+    }
+}
