@@ -1,0 +1,136 @@
+import AsyncHTTPClient
+import Foundation
+import MangroveAPI
+import MangroveSimulator
+import SchedulerCore
+import SchedulerDaemon
+import SchedulerTestSupport
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The real executables: `mangrove-sim` and `mangrove-scheduler run` as child processes,
+/// the daemon killed with SIGKILL at several points and restarted. Short real-time
+/// intervals (tasks of 0.2 s, polls from 0.1 s) keep it to a few seconds; every wait is
+/// bounded and every process is stopped by PID.
+@Suite("SIGKILLed daemon processes", .serialized)
+struct ProcessKillTests {
+    static let binDir: String = {
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return repo.appendingPathComponent(".build/debug").path
+    }()
+
+    static var executablesBuilt: Bool {
+        FileManager.default.isExecutableFile(atPath: binDir + "/mangrove-scheduler")
+            && FileManager.default.isExecutableFile(atPath: binDir + "/mangrove-sim")
+    }
+
+    @Test("kill -9 at many points: no period POSTed twice, every period completed", .enabled(if: executablesBuilt, "build mangrove-scheduler and mangrove-sim first"))
+    func killNine() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        try #"{"token": "sim-token", "task_pending_seconds": 0.1, "task_duration_seconds": 0.2, "seed": 3}"#
+            .write(toFile: folder.file("sim.json"), atomically: true, encoding: .utf8)
+        let sim = try ChildProcess(Self.binDir + "/mangrove-sim", ["--port", "0", "--config", folder.file("sim.json")])
+        defer { sim.stop() }
+        let line = try #require(sim.firstStdoutLine(timeout: .seconds(20)))
+        let baseURL = try #require(line.split(separator: " ").last.map(String.init))
+        #expect(baseURL.hasPrefix("http://127.0.0.1:"))
+
+        let first = UTCTimestamp.format(Date().addingTimeInterval(-12 * 86_400)).prefix(10)
+        try """
+            {"api": {"base_url": "\(baseURL)"}, "journal_path": "journal.jsonl",
+             "polling": {"first_poll_after": "PT0.1S", "max_interval": "PT0.3S"},
+             "limits": {"requests_per_second": 200},
+             "ledgers": [{"id": "lgr_abc123def456", "cadence": "daily", "first_period_start": "\(first)"}]}
+            """.write(toFile: folder.file("schedule.json"), atomically: true, encoding: .utf8)
+        let schedule = try ScheduleFile.load(path: folder.file("schedule.json")).schedule
+        let due = LedgerPlanner(ledger: schedule.ledgers[0], records: [:]).duePeriods(records: [:], now: Date()).count
+        #expect(due >= 11)
+
+        func done() throws -> Bool {
+            let records = try JournalFile.read(path: folder.file("journal.jsonl")).state.records(ledgerID: "lgr_abc123def456")
+            return records.count >= due && records.values.allSatisfy { $0.lastEvent == .completed }
+        }
+        let killAfter: [Duration] = [.milliseconds(150), .milliseconds(400), .milliseconds(250), .milliseconds(700), .milliseconds(90)]
+        var kills = 0
+        for round in 0..<40 {
+            let daemon = try ChildProcess(Self.binDir + "/mangrove-scheduler", ["run", "--config", folder.file("schedule.json")],
+                                          environment: ["MANGROVE_API_TOKEN": "sim-token"])
+            if round < killAfter.count {
+                try await Task.sleep(for: killAfter[round])
+                daemon.kill(SIGKILL)
+                kills += 1
+            } else {
+                for _ in 0..<100 where try !done() { try await Task.sleep(for: .milliseconds(100)) }
+                daemon.stop()
+                #expect(daemon.exitStatus == 0, "SIGTERM should exit 0")
+            }
+            if try done() { break }
+        }
+        #expect(kills == killAfter.count)
+        #expect(try done())
+
+        // The simulator's own record: one processed POST per period.
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
+        let response = try await client.execute(HTTPClientRequest(url: baseURL.replacingOccurrences(of: "/api/v1", with: "") + "/_sim/requests"), timeout: .seconds(10))
+        let body = try await response.body.collect(upTo: 64 << 20)
+        try await client.shutdown()
+        let requests = try JSONDecoder().decode(ListResponse<RecordedRequest>.self, from: Data(buffer: body)).data
+        let starts = requests.filter { $0.method == "POST" && $0.createdTaskID != nil }.compactMap { $0.generationRequest?.startTime }
+        #expect(starts.count == due)
+        #expect(Set(starts).count == starts.count, "a period was generated twice: \(starts.sorted())")
+    }
+}
+
+/// A child process with its stdout captured, stopped by PID.
+final class ChildProcess: @unchecked Sendable {
+    let process = Process()
+    let stdout = Pipe()
+
+    init(_ path: String, _ arguments: [String], environment: [String: String] = [:]) throws {
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        for key in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "JOURNAL_STREAM", "INVOCATION_ID", "CREDENTIALS_DIRECTORY"] { env[key] = nil }
+        env.merge(environment) { $1 }
+        process.environment = env
+        process.standardOutput = stdout
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+    }
+
+    func firstStdoutLine(timeout: Duration) -> String? {
+        var data = Data()
+        let deadline = ContinuousClock.now + timeout
+        let fd = stdout.fileHandleForReading.fileDescriptor
+        while ContinuousClock.now < deadline {
+            var poll = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard Glibc.poll(&poll, 1, 100) > 0 else { continue }
+            var byte: UInt8 = 0
+            guard read(fd, &byte, 1) == 1 else { return nil }
+            if byte == 0x0A { return String(decoding: data, as: UTF8.self) }
+            data.append(byte)
+        }
+        return nil
+    }
+
+    func kill(_ signal: Int32) {
+        guard process.isRunning else { return }
+        Glibc.kill(process.processIdentifier, signal)
+        process.waitUntilExit()
+    }
+
+    /// SIGTERM, then SIGKILL after 10 s.
+    func stop() {
+        guard process.isRunning else { return }
+        Glibc.kill(process.processIdentifier, SIGTERM)
+        let deadline = ContinuousClock.now + .seconds(10)
+        while process.isRunning, ContinuousClock.now < deadline { usleep(10_000) }
+        if process.isRunning { kill(SIGKILL) }
+        process.waitUntilExit()
+    }
+
+    var exitStatus: Int32 { process.isRunning ? -1 : process.terminationStatus }
+}
