@@ -464,6 +464,16 @@ sys.exit(0 if not problems and checked else 1)' "$ids_source")"
         fail "journal: MESSAGE_ID/PRIORITY fields: $id_problems"
     fi
 fi
+# End to end under systemd: a period fired at the simulator completes (sim tasks take ~6 s).
+completed_logged() {
+    ns journalctl --no-pager -o json -u "$UNIT" "LEDGER_ID=$LEDGER_ID" MANGROVE_EVENT=completed | grep -q .
+}
+if wait_until 60 completed_logged; then
+    pass "journal: a period of $LEDGER_ID reached MANGROVE_EVENT=completed against the simulator"
+else
+    fail "journal: no MANGROVE_EVENT=completed for $LEDGER_ID within 60 s"
+    note "$(ns journalctl --no-pager -u "$UNIT" -n 20 2>&1)"
+fi
 if ns test -s /var/lib/mangrove-scheduler/journal.jsonl; then
     pass "state: /var/lib/mangrove-scheduler/journal.jsonl written (StateDirectory=, DynamicUser=)"
 else
