@@ -51,6 +51,11 @@ public struct ConfigJSONReader {
 
     public static func parse(_ text: String) throws(ConfigJSONSyntaxError) -> ConfigJSON.Node {
         var reader = ConfigJSONReader(bytes: Array(text.utf8))
+        // A UTF-8 byte order mark (editors on Windows add one) is ignored, as RFC 8259 allows.
+        if reader.bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
+            reader.index = 3
+            reader.lineStart = 3
+        }
         reader.skipWhitespace()
         let node = try reader.parseValue()
         reader.skipWhitespace()
