@@ -149,6 +149,26 @@ struct ConfigJSONReaderTests {
         }
     }
 
+    @Test("a leading UTF-8 byte order mark is ignored; positions still count from the text after it")
+    func byteOrderMark() throws {
+        let node = try ConfigJSONReader.parse("\u{FEFF}{\"a\": 1}")
+        guard case .object(let members) = node.value else {
+            Issue.record("expected an object")
+            return
+        }
+        #expect(members.map(\.key) == ["a"])
+        #expect(members.first?.node.value == .number(1))
+        #expect(members.first?.node.line == 1 && members.first?.node.column == 7)
+        do {
+            _ = try ConfigJSONReader.parse("\u{FEFF}{\"a\" 1}")
+            Issue.record("expected a syntax error")
+        } catch {
+            #expect(error.line == 1 && error.column == 6)
+        }
+        // Only at the very start.
+        #expect(throws: ConfigJSONSyntaxError.self) { try ConfigJSONReader.parse("{\"a\": \u{FEFF}1}") }
+    }
+
     @Test("64 levels of nesting are fine")
     func deepButAllowed() throws {
         let text = String(repeating: "[", count: 64) + String(repeating: "]", count: 64)
