@@ -70,6 +70,26 @@ struct FailureTests {
         }
     }
 
+    @Test(
+        "an unavailable ledger waiting for its re-check does not hold an in-flight slot that healthy ledgers need",
+        .disabled("bug: a held ledger's PeriodRun keeps counting in activeRuns, so with max_in_flight N, N broken ledgers starve every other ledger"))
+    func unavailableLedgerKeepsNoSlot() async throws {
+        try await DaemonHarness.with(config: Fixture.config([Fixture.ledger("lgr_known2")]), start: Fixture.now) { h in
+            try h.writeSchedule(
+                ledgers: [
+                    Fixture.ledgerJSON("lgr_ghost2", cadence: "monthly", first: "2026-10-01"),
+                    Fixture.ledgerJSON("lgr_known2", cadence: "monthly", first: "2026-09-01"),
+                ],
+                extra: #""limits": {"max_in_flight": 1}"#)
+            let running = try await h.launch()
+            let state = await running.drive(maxVirtualSeconds: 86_400) { Fixture.allTerminal($0, ledger: "lgr_known2", count: 2) }
+            try await running.stop()
+            #expect(state.records(ledgerID: "lgr_ghost2").values.first?.lastEvent == .notFired)
+            #expect(Fixture.allTerminal(state, ledger: "lgr_known2", count: 2), "the healthy ledger never ran while the unknown one waited for its re-check")
+            #expect(Fixture.posts(await h.sim.requests(), ledger: "lgr_known2").count == 2)
+        }
+    }
+
     @Test("a ledger without a model (422) is journaled not_fired with the API's message; other ledgers are unaffected")
     func ledgerWithoutModel() async throws {
         let ledgers = [Fixture.ledger("lgr_nomodel1", model: false), Fixture.ledger("lgr_fine1")]
