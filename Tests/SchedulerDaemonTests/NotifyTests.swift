@@ -119,4 +119,28 @@ struct NotifyTests {
             }
         }
     }
+
+    @Test("STATUS counts failed periods, also after a restart")
+    func statusCountsFailures() async throws {
+        try await DaemonHarness.with(config: Fixture.config([Fixture.ledger("lgr_notify1")], failureRate: 1), start: Fixture.now) { h in
+            try h.writeSchedule(
+                ledgers: [Fixture.ledgerJSON("lgr_notify1", cadence: "monthly", first: "2026-09-01")],
+                extra: #""recovery": {"failed_task_retries": 0}"#)
+            let notifier = RecordingNotifier()
+            let running = try await h.launch(notifier: notifier)
+            await running.drive { Fixture.allTerminal($0, ledger: "lgr_notify1", count: 2) }
+            try await running.stop()
+            let statuses = notifier.messages.compactMap { if case .status(let s) = $0 { s } else { nil } }
+            #expect(statuses.contains { $0.contains("2 failed") }, "\(statuses)")
+            // A restarted daemon recounts from the journal and says so in READY's status.
+            let restarted = RecordingNotifier()
+            let second = try await h.launch(notifier: restarted)
+            try await second.stop()
+            if case .ready(let status)? = restarted.messages.first {
+                #expect(status?.contains("2 failed") == true, "READY status: \(status ?? "none")")
+            } else {
+                Issue.record("READY=1 was not the first message after the restart")
+            }
+        }
+    }
 }

@@ -87,4 +87,66 @@ struct RetryTests {
             #expect(Fixture.posts(await h.sim.requests(), ledger: Self.ledger).count == 2)
         }
     }
+
+    @Test("a retry request that arrives while a later period of the ledger is running is carried out after it")
+    func retryWhileLedgerBusy() async throws {
+        let faults = [FaultRule(match: FaultMatcher(method: "POST", endpoint: .batchGenerations), kind: .internalServerError, count: 1)]
+        try await DaemonHarness.with(config: Fixture.config([Fixture.ledger(Self.ledger)], duration: 1800, faults: faults), start: Fixture.now) { h in
+            try h.writeSchedule(
+                ledgers: [Fixture.ledgerJSON(Self.ledger, cadence: "monthly", first: "2026-09-01")],
+                extra: #""recovery": {"reconcile_after": "PT30S", "reconcile_window": "PT5M"}"#)
+            let due = try Fixture.due(h.schedulePath, ledger: Self.ledger, at: Fixture.now)
+            #expect(due.count == 2)
+            let september = PeriodKey(ledgerID: Self.ledger, periodStart: due[0].startTime)
+            let october = PeriodKey(ledgerID: Self.ledger, periodStart: due[1].startTime)
+            let running = try await h.launch()
+            await running.drive { s in s.record(september)?.lastEvent == .ambiguous && s.record(october)?.taskID != nil }
+            try RetryRequestFile.append(RetryRequest(ledgerID: Self.ledger, periodStart: due[0].startTime), journalPath: h.journalPath, now: h.clock.now())
+            await running.scheduler.requestReload()
+            let final = await running.drive { s in s.record(september)?.lastEvent == .completed && s.record(october)?.lastEvent == .completed }
+            try await running.stop()
+            #expect(final.record(september)?.lastEvent == .completed)
+            #expect(final.record(september)?.attempts == 2)
+            #expect(final.record(october)?.lastEvent == .completed)
+            let requests = await h.sim.requests()
+            #expect(Fixture.processedPosts(requests, ledger: Self.ledger) == [due[0].startTime: 1, due[1].startTime: 1])
+            // The retried period waited for the running one: its POST came after October's task ended.
+            let posts = Fixture.requests(requests, .batchGenerations, ledger: Self.ledger)
+            #expect(posts.map { $0.generationRequest?.startTime } == [due[0].startTime, due[1].startTime, due[0].startTime])
+        }
+    }
+
+    @Test(
+        "once a retried period completes, STATUS no longer counts it as failed",
+        .disabled("bug: Scheduler.failures is only ever incremented, so STATUS keeps saying '1 failed' after a successful operator retry (until the daemon restarts and recounts from the journal)"))
+    func statusAfterSuccessfulRetry() async throws {
+        let faults = [FaultRule(match: FaultMatcher(method: "POST", endpoint: .batchGenerations), kind: .internalServerError, count: 1)]
+        try await DaemonHarness.with(config: Fixture.config([Fixture.ledger(Self.ledger)], faults: faults), start: Fixture.now) { h in
+            try h.writeSchedule(
+                ledgers: [Fixture.ledgerJSON(Self.ledger, cadence: "monthly", first: "2026-10-01")],
+                extra: #""recovery": {"reconcile_after": "PT30S", "reconcile_window": "PT5M"}"#)
+            let period = try #require(Fixture.due(h.schedulePath, ledger: Self.ledger, at: Fixture.now).first)
+            let key = PeriodKey(ledgerID: Self.ledger, periodStart: period.startTime)
+            let notifier = RecordingNotifier()
+            let running = try await h.launch(notifier: notifier)
+            await running.drive { $0.record(key)?.lastEvent == .ambiguous }
+            #expect(Self.lastStatus(notifier)?.contains("1 failed") == true)
+            try RetryRequestFile.append(RetryRequest(ledgerID: Self.ledger, periodStart: period.startTime), journalPath: h.journalPath, now: h.clock.now())
+            await running.scheduler.requestReload()
+            await running.drive { $0.record(key)?.lastEvent == .completed }
+            let status = Self.lastStatus(notifier)
+            try await running.stop()
+            #expect(status?.contains("failed") == false, "STATUS after the successful retry: \(status ?? "none")")
+        }
+    }
+
+    static func lastStatus(_ notifier: RecordingNotifier) -> String? {
+        notifier.messages.reversed().lazy.compactMap { m -> String? in
+            switch m {
+            case .status(let s): s
+            case .ready(let s): s
+            default: nil
+            }
+        }.first
+    }
 }
