@@ -42,7 +42,10 @@ public struct PeriodRun: Sendable {
     private var ledgerHolds = 0
     private var lastUnknownReason: String?
 
-    public init(ledger: LedgerSchedule, period: Period, record: PeriodRecord?, polling: PollingPolicy, recovery: RecoveryPolicy) {
+    /// - Parameter ledgerHolds: how many times in a row this ledger was already held
+    ///   (the hold backoff keeps doubling across runs of the same period).
+    public init(ledger: LedgerSchedule, period: Period, record: PeriodRecord?, polling: PollingPolicy, recovery: RecoveryPolicy, ledgerHolds: Int = 0) {
+        self.ledgerHolds = ledgerHolds
         self.ledger = ledger
         self.period = period
         self.record = record

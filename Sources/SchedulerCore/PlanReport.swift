@@ -55,7 +55,12 @@ public struct PlanReport: Sendable, Encodable {
             let records = state.records(ledgerID: ledger.id)
             let planner = LedgerPlanner(ledger: ledger, records: records)
             let due = planner.duePeriods(records: records, now: now, limit: 1_000_000)
-            let rows = due.prefix(listLimit).map { row($0, records[$0.startTime]) }
+            let rows = due.prefix(listLimit).map { period in
+                // A record of another span (cadence or time zone changed) is a conflict, not this period's outcome.
+                guard let r = records[period.startTime], r.periodEnd != period.endTime else { return row(period, records[period.startTime]) }
+                return Row(periodStart: period.startTime, periodEnd: period.endTime, status: "conflict",
+                           lastError: "the journal has \(period.startTime)…\(r.periodEnd) (\(r.lastEvent.rawValue)) under another cadence or time zone; the ledger is held")
+            }
             var next = planner.nextOpenPeriod(records: records)
             while ledger.dueInstant(of: next) <= now {
                 next = ledger.calendar.following(next)

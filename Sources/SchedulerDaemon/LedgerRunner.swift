@@ -10,7 +10,6 @@ struct LedgerRunner {
         case post
         case poll(Int)
         case checkBatches
-        case restart
     }
 
     var ledger: LedgerSchedule
@@ -24,6 +23,8 @@ struct LedgerRunner {
     /// A network call is out; its result will arrive as an event.
     var busy = false
     var heldUntil: Date?
+    /// Consecutive holds (API refused or unreachable) of this ledger, for the escalating backoff.
+    var holds = 0
     /// Removed from the schedule by a reload: finish the active run, start nothing new.
     var removed = false
     /// A retried period earlier than `cursor` to revisit when the active run finishes.

@@ -326,20 +326,10 @@ public actor Scheduler {
     /// Does the due work of one ledger. Returns false when it must wait for a free slot.
     private func act(_ id: String, now: Date, _ group: inout ThrowingDiscardingTaskGroup<any Error>) throws -> Bool {
         guard var runner = runners[id], !runner.busy else { return true }
-        if var run = runner.run {
+        if let run = runner.run {
             guard let pending = runner.pending, let at = runner.pendingAt else { return true }
             if at > now {
                 reschedule(id)
-                return true
-            }
-            if pending == .restart {
-                runner.pending = nil
-                runner.pendingAt = nil
-                runner.heldUntil = nil
-                let actions = run.start(now: now)
-                runner.run = run
-                runners[id] = runner
-                try execute(actions, for: id)
                 return true
             }
             if let later = limiter.acquire(now: now) {
@@ -361,21 +351,29 @@ public actor Scheduler {
             reschedule(id)
             return true
         }
+        let period = runner.cursor
+        // A record counts only when it is this very period (same start *and* end): after a
+        // cadence or time-zone change, an overlapping period already in the journal blocks
+        // the ledger with an error instead of being generated a second time.
+        let existing = state.record(PeriodKey(ledgerID: id, periodStart: period.startTime))
+        let record = existing?.periodEnd == period.endTime ? existing : nil
+        if record == nil, let conflict = runner.planner.conflict(for: period) {
+            let backoff = Backoff(initial: schedule.recovery.unavailableLedgerBackoff, cap: schedule.recovery.unavailableLedgerBackoff * 16, jitter: .none)
+            let until = now.addingTimeInterval(backoff.ceiling(forAttempt: runner.holds).seconds)
+            runner.holds += 1
+            runner.heldUntil = until
+            runners[id] = runner
+            reschedule(id)
+            let reason = "period \(period.startTime)…\(period.endTime) overlaps period \(conflict.periodStart) already in the journal (\(conflict.event.rawValue)) under another cadence or time zone; generating it could double-count. Restore the ledger's cadence and time_zone, or move first_period_start past the generated periods"
+            logger.error("ledger \(id) held: \(reason)", metadata: meta(id, period.startTime, event: "ledger_unavailable", error: reason))
+            return true
+        }
         guard activeRuns < schedule.limits.maxInFlight else { return false }
         activeRuns += 1
-        let period = runner.cursor
         var run = PeriodRun(
-            ledger: runner.ledger, period: period, record: state.record(PeriodKey(ledgerID: id, periodStart: period.startTime)),
-            polling: schedule.polling, recovery: schedule.recovery)
-        var actions: [PeriodRun.Action]
-        if run.record == nil, let conflict = runner.planner.conflict(for: period) {
-            let entry = JournalEntry(
-                time: now, ledgerID: id, periodStart: period.startTime, periodEnd: period.endTime, event: .skipped,
-                error: "overlaps period \(conflict.periodStart) already in the journal (\(conflict.event.rawValue)) under a different cadence or time zone; generating it would double-count")
-            actions = [.record(entry), .finished(.skipped)]
-        } else {
-            actions = run.start(now: now)
-        }
+            ledger: runner.ledger, period: period, record: record,
+            polling: schedule.polling, recovery: schedule.recovery, ledgerHolds: runner.holds)
+        let actions = run.start(now: now)
         runner.run = run
         runners[id] = runner
         try execute(actions, for: id)
@@ -413,8 +411,6 @@ public actor Scheduler {
                 do { r = .success(try await api.batches(ledgerID: id)) } catch { r = .failure(error) }
                 continuation.yield(.batches(id, r))
             }
-        case .restart:
-            outstanding -= 1
         }
     }
 
@@ -456,8 +452,9 @@ public actor Scheduler {
                     logger.critical("\(error); stopping so that nothing happens unrecorded", metadata: meta(id, entry.periodStart))
                     throw error
                 }
-                state.apply(entry)
+                apply(entry)
                 log(entry)
+                if entry.event == .fired || entry.event == .previewEmpty { runner.holds = 0 }
             case .preview:
                 runner.pending = .preview
                 runner.pendingAt = now
@@ -473,17 +470,49 @@ public actor Scheduler {
                 runner.pending = .checkBatches
                 runner.pendingAt = at
             case .restart(let at):
-                runner.pending = .restart
-                runner.pendingAt = at
+                // Waiting to fire the same period again (failed task, empty preview): nothing
+                // is on the server, so give the slot back and hold this ledger until then.
+                if let run = runner.run { runner.cursor = run.period }
+                runner.run = nil
+                runner.pending = nil
+                runner.pendingAt = nil
+                runner.heldUntil = at
+                activeRuns -= 1
+                if let replacement = runner.replacement {
+                    runner = LedgerRunner(ledger: replacement, records: state.records(ledgerID: id))
+                    runner.heldUntil = at
+                }
+                if runner.removed {
+                    runners[id] = nil
+                    order.removeAll { $0 == id }
+                    wakeQueue.schedule(id, at: nil)
+                    continue
+                }
             case .holdLedger(let until, let reason):
-                runner.heldUntil = until
-                runner.pending = .restart
-                runner.pendingAt = until
                 logger.error(
                     "ledger \(id) unavailable: \(reason); its periods stay pending and it is re-checked at \(UTCTimestamp.format(until)); other ledgers carry on",
                     metadata: meta(id, runner.run?.period.startTime, event: "ledger_unavailable", error: reason))
+                // Nothing of this period is on the server (the POST was refused or never
+                // sent): end the run so its slot goes to healthy ledgers, and come back to
+                // the same period (the cursor) when the hold expires.
+                runner.heldUntil = until
+                runner.holds += 1
+                if let run = runner.run { runner.cursor = run.period }
+                runner.run = nil
+                runner.pending = nil
+                runner.pendingAt = nil
+                activeRuns -= 1
+                if runner.removed {
+                    runners[id] = nil
+                    order.removeAll { $0 == id }
+                    wakeQueue.schedule(id, at: nil)
+                    continue
+                }
+                if let replacement = runner.replacement {
+                    runner = LedgerRunner(ledger: replacement, records: state.records(ledgerID: id))
+                    runner.heldUntil = until
+                }
             case .finished(let event):
-                if event == .failed || event == .ambiguous { failures += 1 }
                 if let run = runner.run {
                     let next = runner.ledger.calendar.following(run.period)
                     let from = runner.retryFloor.map { min($0, next) } ?? next
@@ -509,6 +538,14 @@ public actor Scheduler {
             runners[id] = runner
             reschedule(id)
         }
+    }
+
+    /// Folds a journaled entry into the state, keeping the failure count of STATUS= current.
+    private func apply(_ entry: JournalEntry) {
+        let isFailure = { (e: JournalEvent?) in e == .failed || e == .ambiguous }
+        if isFailure(state.record(entry.key)?.lastEvent) { failures -= 1 }
+        state.apply(entry)
+        if isFailure(entry.event) { failures += 1 }
     }
 
     // MARK: - Reload and retries
@@ -601,7 +638,7 @@ public actor Scheduler {
                 logger.error("retry of \(key) not recorded: \(error)", metadata: meta(request.ledgerID, request.periodStart, event: "retry_rejected"))
                 continue
             }
-            state.apply(entry)
+            apply(entry)
             log(entry)
             if runner.run == nil {
                 if period.start < runner.cursor.start { runner.cursor = period }
