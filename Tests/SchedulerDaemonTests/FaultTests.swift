@@ -174,4 +174,44 @@ struct FaultTests {
             }
         }
     }
+
+    @Test("a fault storm with crashes between wake-ups: no period generated twice, every completed period generated once", arguments: [UInt64(3), 5])
+    func stormWithCrashes(seed: UInt64) async throws {
+        let kinds: [FaultKind] = [
+            .tooManyRequests(retryAfterSeconds: 1), .serviceUnavailable(retryAfterSeconds: 1), .internalServerError,
+            .status(504, retryAfterSeconds: nil), .drop, .processThenDrop, .processThenStatus(502),
+        ]
+        let each = 1 - pow(0.7, 1 / Double(kinds.count))
+        var config = Fixture.config([Fixture.ledger("lgr_storm3"), Fixture.ledger("lgr_storm4")], faults: kinds.map { FaultRule(kind: $0, probability: each) })
+        config.seed = seed
+        try await DaemonHarness.with(config: config, start: Fixture.now) { h in
+            try h.writeSchedule(
+                ledgers: [
+                    Fixture.ledgerJSON("lgr_storm3", cadence: "monthly", first: "2026-03-01"),
+                    Fixture.ledgerJSON("lgr_storm4", cadence: "weekly", first: "2026-10-05"),
+                ], extra: Self.recovery)
+            let counts = ["lgr_storm3": 8, "lgr_storm4": 7]
+            let done: @Sendable (JournalState) -> Bool = { s in counts.allSatisfy { Fixture.allTerminal(s, ledger: $0.key, count: $0.value) } }
+            var state = JournalState()
+            var lives = 0
+            for _ in 0..<300 {
+                lives += 1
+                let running = try await h.launch()
+                state = await running.drive(maxSteps: 6, until: done)
+                await running.crash()
+                if done(state) { break }
+            }
+            #expect(done(state))
+            #expect(lives > 3, "only \(lives) daemon lives: the crashes did not interrupt anything")
+            let requests = await h.sim.requests()
+            #expect(requests.contains { $0.fault != nil })
+            for (ledger, _) in counts {
+                Self.expectAtMostOneProcessedPost(requests, ledger: ledger)
+                let processed = Fixture.processedPosts(requests, ledger: ledger)
+                for (start, record) in state.records(ledgerID: ledger) where record.lastEvent == .completed {
+                    #expect(processed[start] == 1, "\(ledger) \(start) is completed but the API generated it \(processed[start] ?? 0) times")
+                }
+            }
+        }
+    }
 }
