@@ -48,3 +48,44 @@ enum Fixture {
         }
     }
 }
+
+// MARK: - Helpers for the fault, failure, polling, journal, reload, retry, preview and notify tests
+
+extension Fixture {
+    /// The `event` of every journal line of one period, in file order.
+    static func events(_ journalPath: String, ledger: String, start: String) throws -> [String] {
+        try journalLines(journalPath).filter { $0["ledger_id"] as? String == ledger && $0["period_start"] as? String == start }
+            .compactMap { $0["event"] as? String }
+    }
+
+    /// Requests of one endpoint (optionally of one ledger), oldest first.
+    static func requests(_ requests: [RecordedRequest], _ endpoint: SimulatorEndpoint, ledger: String? = nil) -> [RecordedRequest] {
+        requests.filter { r in
+            r.endpoint == endpoint && (ledger.map { r.path.contains("/ledgers/\($0)/") } ?? true)
+        }
+    }
+
+    /// How many POSTs the simulator actually carried out (a task was created), per `start_time`.
+    static func processedPosts(_ requests: [RecordedRequest], ledger: String) -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for r in Self.requests(requests, .batchGenerations, ledger: ledger) where r.processed || r.createdTaskID != nil {
+            if let start = r.generationRequest?.startTime { counts[start, default: 0] += 1 }
+        }
+        return counts
+    }
+
+    /// The GETs of one async task, oldest first.
+    static func polls(_ requests: [RecordedRequest], task: Int) -> [RecordedRequest] {
+        requests.filter { $0.endpoint == .asyncTask && $0.path.hasSuffix("/async_tasks/\(task)") }
+    }
+
+    /// A simulated ledger with a given `preview_count`.
+    static func ledger(_ id: String, previewCount: Int) -> SimulatedLedger {
+        var l = ledger(id)
+        l.previewCount = previewCount
+        return l
+    }
+
+    /// Seconds between two instants.
+    static func seconds(_ from: Date, _ to: Date) -> Double { to.timeIntervalSince(from) }
+}
