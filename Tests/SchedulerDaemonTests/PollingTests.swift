@@ -66,4 +66,33 @@ struct PollingTests {
             }
         }
     }
+
+    @Test("every API request is paced by limits.requests_per_second", arguments: [1.0, 2.0])
+    func requestsPerSecond(rate: Double) async throws {
+        let ids = ["lgr_pace1", "lgr_pace2", "lgr_pace3"]
+        try await DaemonHarness.with(config: Fixture.config(ids.map { Fixture.ledger($0) }), start: Fixture.now) { h in
+            try h.writeSchedule(
+                ledgers: ids.map { Fixture.ledgerJSON($0, cadence: "daily", first: "2026-11-16") },
+                extra: #""limits": {"requests_per_second": \#(rate)}"#)
+            let running = try await h.launch()
+            await running.drive { s in ids.allSatisfy { Fixture.allTerminal(s, ledger: $0, count: 7) } }
+            try await running.stop()
+            let requests = await h.sim.requests()
+            #expect(requests.count >= 21 * 2)
+            // Token bucket with a burst of max(rate, 1): any n consecutive requests span at least (n - burst) / rate seconds.
+            let burst = max(rate, 1)
+            let times = requests.map(\.time)
+            if let first = times.first, let last = times.last {
+                #expect(Fixture.seconds(first, last) >= (Double(times.count) - burst) / rate - 0.01)
+            }
+            for i in times.indices {
+                for j in (i + 1)..<min(times.count, i + 12) {
+                    let n = Double(j - i + 1)
+                    let minimum = (n - burst) / rate
+                    let span = Fixture.seconds(times[i], times[j])
+                    #expect(span >= minimum - 0.01, "requests \(i + 1)...\(j + 1): \(Int(n)) requests in \(span) s at \(rate)/s")
+                }
+            }
+        }
+    }
 }
