@@ -41,7 +41,12 @@ public enum UTCTimestamp {
     /// Parses RFC 3339 / ISO 8601 date-times: `2025-01-01T00:00:00Z`, `…00.000Z`,
     /// `…+02:00`. Returns nil for anything else.
     public static func parse(_ text: String) -> Date? {
-        let b = Array(text.utf8)
+        var text = text
+        return text.withUTF8 { parse(bytes: $0) }
+    }
+
+    /// `parse` on UTF-8 bytes (the journal's fast path decodes without making Strings).
+    public static func parse(bytes b: UnsafeBufferPointer<UInt8>) -> Date? {
         guard b.count >= 20 else { return nil }
         func num(_ from: Int, _ len: Int) -> Int? {
             guard from + len <= b.count else { return nil }

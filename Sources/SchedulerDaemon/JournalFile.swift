@@ -133,6 +133,10 @@ public final class JournalFile: @unchecked Sendable {
         func handle(_ bytes: ArraySlice<UInt8>, torn: Bool) {
             lineNumber += 1
             if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return }
+            if let fast = bytes.withUnsafeBufferPointer(JournalCodec.decodeFast) {
+                state.apply(fast)
+                return
+            }
             do {
                 state.apply(try JournalCodec.decode(String(decoding: bytes, as: UTF8.self)))
             } catch {

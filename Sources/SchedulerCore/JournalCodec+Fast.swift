@@ -1,0 +1,93 @@
+import Foundation
+
+extension JournalCodec {
+    /// Decodes one journal line straight from its bytes, for replays of millions of lines:
+    /// no JSON tree, no field dictionary. It understands exactly the shape `encode` writes
+    /// (a flat object of strings without escapes, integers and nulls) and returns nil for
+    /// anything else, which the caller then decodes with the general `decode(_:)`.
+    public static func decodeFast(_ b: UnsafeBufferPointer<UInt8>) -> JournalEntry? {
+        var i = 0
+        let n = b.count
+        @inline(__always) func skipSpace() { while i < n, b[i] == 0x20 || b[i] == 0x09 || b[i] == 0x0D { i += 1 } }
+        /// A string without escapes: the range of its content.
+        @inline(__always) func string() -> Range<Int>? {
+            guard i < n, b[i] == 0x22 else { return nil }
+            i += 1
+            let start = i
+            while i < n, b[i] != 0x22 {
+                if b[i] == 0x5C || b[i] < 0x20 { return nil }
+                i += 1
+            }
+            guard i < n else { return nil }
+            defer { i += 1 }
+            return start..<i
+        }
+        func equals(_ r: Range<Int>, _ literal: StaticString) -> Bool {
+            guard r.count == literal.utf8CodeUnitCount else { return false }
+            let p = literal.utf8Start
+            for k in 0..<r.count where b[r.lowerBound + k] != p[k] { return false }
+            return true
+        }
+        func text(_ r: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: b[r]), as: UTF8.self) }
+
+        skipSpace()
+        guard i < n, b[i] == 0x7B else { return nil }
+        i += 1
+        var time: Date?, ledger: String?, start: String?, end: String?, event: JournalEvent?
+        var taskID: Int?, attempt: Int?, state: String?, progress: Int?, error: String?, detail: String?
+        while true {
+            skipSpace()
+            guard let key = string() else { return nil }
+            skipSpace()
+            guard i < n, b[i] == 0x3A else { return nil }
+            i += 1
+            skipSpace()
+            guard i < n else { return nil }
+            if b[i] == 0x22 {
+                guard let v = string() else { return nil }
+                if equals(key, "time") {
+                    time = UTCTimestamp.parse(bytes: UnsafeBufferPointer(rebasing: b[v]))
+                    if time == nil { return nil }
+                } else if equals(key, "ledger_id") { ledger = text(v) }
+                else if equals(key, "period_start") { start = text(v) }
+                else if equals(key, "period_end") { end = text(v) }
+                else if equals(key, "event") {
+                    guard let e = JournalEvent(rawValue: text(v)) else { return nil }
+                    event = e
+                } else if equals(key, "state") { state = text(v) }
+                else if equals(key, "error") { error = text(v) }
+                else if equals(key, "detail") { detail = text(v) }
+                else if equals(key, "task_id") || equals(key, "attempt") || equals(key, "progress") { return nil }
+            } else if b[i] == 0x2D || (b[i] >= 0x30 && b[i] <= 0x39) {
+                var negative = false
+                if b[i] == 0x2D { negative = true; i += 1 }
+                var value = 0
+                var digits = 0
+                while i < n, b[i] >= 0x30, b[i] <= 0x39, digits < 18 {
+                    value = value * 10 + Int(b[i] - 0x30)
+                    i += 1
+                    digits += 1
+                }
+                guard digits > 0, i < n, b[i] != 0x2E, b[i] != 0x65, b[i] != 0x45, !(b[i] >= 0x30 && b[i] <= 0x39) else { return nil }
+                if negative { value = -value }
+                if equals(key, "task_id") { taskID = value }
+                else if equals(key, "attempt") { attempt = value }
+                else if equals(key, "progress") { progress = value }
+            } else if b[i] == 0x6E, i + 4 <= n, b[i + 1] == 0x75, b[i + 2] == 0x6C, b[i + 3] == 0x6C {
+                i += 4
+            } else {
+                return nil  // arrays (batch_ids), objects, booleans: the general decoder
+            }
+            skipSpace()
+            guard i < n else { return nil }
+            if b[i] == 0x2C { i += 1; continue }
+            if b[i] == 0x7D { i += 1; break }
+            return nil
+        }
+        skipSpace()
+        guard i == n, let time, let ledger, let start, let end, let event else { return nil }
+        return JournalEntry(
+            time: time, ledgerID: ledger, periodStart: start, periodEnd: end, event: event, taskID: taskID,
+            attempt: attempt, state: state, progress: progress, error: error, detail: detail)
+    }
+}
