@@ -470,48 +470,17 @@ public actor Scheduler {
                 runner.pending = .checkBatches
                 runner.pendingAt = at
             case .restart(let at):
-                // Waiting to fire the same period again (failed task, empty preview): nothing
-                // is on the server, so give the slot back and hold this ledger until then.
-                if let run = runner.run { runner.cursor = run.period }
-                runner.run = nil
-                runner.pending = nil
-                runner.pendingAt = nil
-                runner.heldUntil = at
-                activeRuns -= 1
-                if let replacement = runner.replacement {
-                    runner = LedgerRunner(ledger: replacement, records: state.records(ledgerID: id))
-                    runner.heldUntil = at
-                }
-                if runner.removed {
-                    runners[id] = nil
-                    order.removeAll { $0 == id }
-                    wakeQueue.schedule(id, at: nil)
-                    continue
-                }
+                // Waiting to fire the same period again (failed task, empty preview): nothing is on the server.
+                guard let waiting = pauseRun(runner, id: id, until: at) else { continue }
+                runner = waiting
             case .holdLedger(let until, let reason):
                 logger.error(
                     "ledger \(id) unavailable: \(reason); its periods stay pending and it is re-checked at \(UTCTimestamp.format(until)); other ledgers carry on",
                     metadata: meta(id, runner.run?.period.startTime, event: "ledger_unavailable", error: reason))
-                // Nothing of this period is on the server (the POST was refused or never
-                // sent): end the run so its slot goes to healthy ledgers, and come back to
-                // the same period (the cursor) when the hold expires.
-                runner.heldUntil = until
+                // Nothing of this period is on the server (the POST was refused or never sent).
                 runner.holds += 1
-                if let run = runner.run { runner.cursor = run.period }
-                runner.run = nil
-                runner.pending = nil
-                runner.pendingAt = nil
-                activeRuns -= 1
-                if runner.removed {
-                    runners[id] = nil
-                    order.removeAll { $0 == id }
-                    wakeQueue.schedule(id, at: nil)
-                    continue
-                }
-                if let replacement = runner.replacement {
-                    runner = LedgerRunner(ledger: replacement, records: state.records(ledgerID: id))
-                    runner.heldUntil = until
-                }
+                guard let waiting = pauseRun(runner, id: id, until: until) else { continue }
+                runner = waiting
             case .finished(let event):
                 if let run = runner.run {
                     let next = runner.ledger.calendar.following(run.period)
@@ -528,9 +497,7 @@ public actor Scheduler {
                 runner.pendingAt = nil
                 activeRuns -= 1
                 if runner.removed {
-                    runners[id] = nil
-                    order.removeAll { $0 == id }
-                    wakeQueue.schedule(id, at: nil)
+                    drop(id)
                     continue
                 }
                 ready.append(id)
@@ -538,6 +505,35 @@ public actor Scheduler {
             runners[id] = runner
             reschedule(id)
         }
+    }
+
+    /// Ends a run that waits with nothing on the server, so its in-flight slot goes to other
+    /// ledgers; the same period (the cursor) is started again from the journal at `until`.
+    /// Returns nil when the ledger was removed by a reload and is now dropped.
+    private func pauseRun(_ runner: LedgerRunner, id: String, until: Date) -> LedgerRunner? {
+        var runner = runner
+        if let run = runner.run { runner.cursor = run.period }
+        runner.run = nil
+        runner.pending = nil
+        runner.pendingAt = nil
+        activeRuns -= 1
+        if runner.removed {
+            drop(id)
+            return nil
+        }
+        if let replacement = runner.replacement {
+            let holds = runner.holds
+            runner = LedgerRunner(ledger: replacement, records: state.records(ledgerID: id))
+            runner.holds = holds
+        }
+        runner.heldUntil = until
+        return runner
+    }
+
+    private func drop(_ id: String) {
+        runners[id] = nil
+        order.removeAll { $0 == id }
+        wakeQueue.schedule(id, at: nil)
     }
 
     /// Folds a journaled entry into the state, keeping the failure count of STATUS= current.
