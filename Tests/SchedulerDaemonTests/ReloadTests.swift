@@ -103,9 +103,7 @@ struct ReloadTests {
         }
     }
 
-    @Test(
-        "removing a ledger the API does not know stops its re-checks",
-        .disabled("bug: a removed ledger whose period is held (not_fired) keeps its PeriodRun and is POSTed again at every re-check, forever"))
+    @Test("removing a ledger the API does not know stops its re-checks")
     func removeHeldLedger() async throws {
         try await DaemonHarness.with(config: Fixture.config([Fixture.ledger("lgr_reload1")]), start: Fixture.now) { h in
             let typo = Fixture.ledgerJSON("lgr_reloadtypo", cadence: "monthly", first: "2026-10-01")
