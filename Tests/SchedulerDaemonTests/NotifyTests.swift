@@ -110,6 +110,15 @@ struct NotifyTests {
             let notifier = RecordingNotifier(watchdogInterval: .milliseconds(50))
             let running = try await h.launch(notifier: notifier)
             await running.drive { Fixture.allTerminal($0, ledger: "lgr_notify1", count: 2) && Fixture.allTerminal($0, ledger: "lgr_notify2", count: 3) }
+            // Idle (nothing due for days), the loop still wakes itself for the watchdog.
+            let idle = notifier.messages.filter { $0 == .watchdog }.count
+            var idlePinged = false
+            for _ in 0..<200 where !idlePinged {
+                h.clock.advance(by: 0.05)
+                try await Task.sleep(for: .milliseconds(5))
+                idlePinged = notifier.messages.filter { $0 == .watchdog }.count > idle
+            }
+            #expect(idlePinged, "no WATCHDOG=1 while the loop was idle")
             try await running.stop()
             let messages = notifier.messages
             let pings = messages.indices.filter { messages[$0] == .watchdog }
