@@ -112,4 +112,70 @@ struct FailureTests {
             #expect(posts.count <= 9, "the ledger without a model was POSTed \(posts.count) times in 6 virtual hours")
         }
     }
+
+    @Test("an API outage (503 on every request) leaves periods not_fired and held; after it, every period completes once")
+    func outageThenRecovery() async throws {
+        let faults = [FaultRule(kind: .serviceUnavailable(retryAfterSeconds: 10), count: 40)]
+        let sims = [Fixture.ledger("lgr_outage1"), Fixture.ledger("lgr_outage2")]
+        try await DaemonHarness.with(config: Fixture.config(sims, faults: faults), start: Fixture.now) { h in
+            try h.writeSchedule(ledgers: [
+                Fixture.ledgerJSON("lgr_outage1", cadence: "monthly", first: "2026-08-01"),
+                Fixture.ledgerJSON("lgr_outage2", cadence: "weekly", first: "2026-10-19"),
+            ])
+            let running = try await h.launch()
+            let state = await running.drive(maxVirtualSeconds: 86_400) { s in
+                Fixture.allTerminal(s, ledger: "lgr_outage1", count: 3) && Fixture.allTerminal(s, ledger: "lgr_outage2", count: 5)
+            }
+            try await running.stop()
+            #expect(Fixture.allTerminal(state, ledger: "lgr_outage1", count: 3))
+            #expect(Fixture.allTerminal(state, ledger: "lgr_outage2", count: 5))
+            #expect(state.ledgers.values.allSatisfy { $0.values.allSatisfy { $0.lastEvent == .completed } })
+            let notFired = try Fixture.journalLines(h.journalPath).filter { $0["event"] as? String == "not_fired" }
+            #expect(!notFired.isEmpty, "the outage left no trace in the journal")
+            #expect(notFired.allSatisfy { ($0["error"] as? String)?.contains("503") == true })
+            let requests = await h.sim.requests()
+            #expect(requests.filter { $0.status == 503 }.count == 40)
+            for ledger in ["lgr_outage1", "lgr_outage2"] {
+                #expect(Fixture.processedPosts(requests, ledger: ledger).values.allSatisfy { $0 == 1 })
+            }
+        }
+    }
+
+    @Test("a wrong API token: 401 is not retried, every ledger is journaled not_fired naming the API's message, the token never appears")
+    func wrongToken() async throws {
+        try await DaemonHarness.with(config: Fixture.config([Fixture.ledger("lgr_token1"), Fixture.ledger("lgr_token2")]), start: Fixture.now) { h in
+            try h.writeSchedule(ledgers: [
+                Fixture.ledgerJSON("lgr_token1", cadence: "monthly", first: "2026-10-01"),
+                Fixture.ledgerJSON("lgr_token2", cadence: "monthly", first: "2026-10-01"),
+            ])
+            let secret = "wrong-token-5f3a9c"
+            let (scheduler, httpClient) = try h.daemon(token: secret).prepare()
+            let run = Task { try await scheduler.run() }
+            await scheduler.waitUntilRunning()
+            // Drive one virtual hour, wake-up by wake-up.
+            let limit = h.clock.now().addingTimeInterval(3600)
+            for _ in 0..<200 {
+                await scheduler.poke()
+                await scheduler.settle()
+                guard let next = await scheduler.snapshot.nextWakeup, next <= limit else { break }
+                h.clock.advance(to: max(next, h.clock.now()))
+            }
+            let state = await scheduler.snapshot.state
+            run.cancel()
+            _ = try? await run.value
+            try await httpClient?.shutdown()
+            for ledger in ["lgr_token1", "lgr_token2"] {
+                let record = try #require(state.records(ledgerID: ledger).values.first)
+                #expect(record.lastEvent == .notFired)
+                #expect(record.lastError?.contains("401") == true)
+                #expect(record.lastError?.contains("unauthorized") == true)
+            }
+            let requests = await h.sim.requests()
+            // Not retried: each check is one POST, and checks back off (5, 10, 20 min: at most 4 in an hour).
+            let posts = Fixture.requests(requests, .batchGenerations)
+            #expect(posts.allSatisfy { $0.status == 401 })
+            #expect(posts.count <= 8, "\(posts.count) POSTs with a wrong token in one virtual hour")
+            #expect(!(try String(contentsOfFile: h.journalPath, encoding: .utf8)).contains(secret), "the token is in the journal")
+        }
+    }
 }
