@@ -95,4 +95,20 @@ struct PollingTests {
             }
         }
     }
+
+    @Test("a task state the daemon does not know (\"queued\") is polled on, journaled as progress, and completes with one POST")
+    func unknownTaskState() async throws {
+        var config = Fixture.config([Fixture.ledger("lgr_poll3")], pending: 5)
+        config.taskInitialState = "queued"
+        try await DaemonHarness.with(config: config, start: Fixture.now) { h in
+            try h.writeSchedule(ledgers: [Fixture.ledgerJSON("lgr_poll3", cadence: "monthly", first: "2026-10-01")])
+            let running = try await h.launch()
+            let state = await running.drive { Fixture.allTerminal($0, ledger: "lgr_poll3", count: 1) }
+            try await running.stop()
+            #expect(state.records(ledgerID: "lgr_poll3").values.first?.lastEvent == .completed)
+            let lines = try Fixture.journalLines(h.journalPath)
+            #expect(lines.contains { $0["state"] as? String == "queued" })
+            #expect(Fixture.posts(await h.sim.requests(), ledger: "lgr_poll3").count == 1)
+        }
+    }
 }
