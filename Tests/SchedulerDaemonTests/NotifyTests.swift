@@ -122,7 +122,8 @@ struct NotifyTests {
             try await running.stop()
             let messages = notifier.messages
             let pings = messages.indices.filter { messages[$0] == .watchdog }
-            #expect(pings.count >= 3, "only \(pings.count) watchdog pings")
+            // At least one ping while working and one more while idle (pings may be rate-limited in real time).
+            #expect(pings.count >= 2, "only \(pings.count) watchdog pings")
             if let firstReady = messages.firstIndex(where: Self.isReady), let firstPing = pings.first {
                 #expect(firstReady < firstPing, "WATCHDOG=1 before READY=1")
             }
