@@ -82,7 +82,7 @@ public actor Scheduler {
     private var shuttingDown = false
     private var postsInFlight = 0
     private var lastStatus = ""
-    private var lastWatchdog = ContinuousClock.now
+    private var lastWatchdog = ContinuousClock.now - .seconds(3600)
     private var readyAt: ContinuousClock.Instant?
     private var started = false
 
@@ -650,7 +650,8 @@ public actor Scheduler {
 
     private func pingWatchdog() {
         guard let interval = deps.notifier.watchdogInterval else { return }
-        if lastWatchdog.duration(to: .now) >= interval * 0.9 || true {
+        // `interval` is already half of WATCHDOG_USEC and the loop wakes at least that often.
+        if lastWatchdog.duration(to: .now) >= interval / 2 {
             try? deps.notifier.watchdog()
             lastWatchdog = .now
         }
