@@ -153,4 +153,27 @@ struct NotifyTests {
             }
         }
     }
+
+    @Test("stopping while a POST awaits its answer: STOPPING=1, the task id is journaled, and the restarted daemon polls it instead of POSTing again")
+    func stopWithPostInFlight() async throws {
+        let faults = [FaultRule(match: FaultMatcher(method: "POST", endpoint: .batchGenerations), kind: .latency(milliseconds: 150), count: 1)]
+        try await DaemonHarness.with(config: Fixture.config([Fixture.ledger("lgr_notify3")], faults: faults), start: Fixture.now) { h in
+            try h.writeSchedule(ledgers: [Fixture.ledgerJSON("lgr_notify3", cadence: "monthly", first: "2026-10-01")])
+            let period = try #require(Fixture.due(h.schedulePath, ledger: "lgr_notify3", at: Fixture.now).first)
+            let notifier = RecordingNotifier()
+            let first = try await h.launch(notifier: notifier)
+            // The POST is on its way (the simulator holds it 150 ms): stop now.
+            try await first.stop()
+            #expect(notifier.messages.contains(.stopping))
+            let events = try Fixture.events(h.journalPath, ledger: "lgr_notify3", start: period.startTime)
+            #expect(events == ["intent", "fired"], "journal after the stop: \(events)")
+            let second = try await h.launch()
+            let state = await second.drive { Fixture.allTerminal($0, ledger: "lgr_notify3", count: 1) }
+            try await second.stop()
+            let record = try #require(state.record(PeriodKey(ledgerID: "lgr_notify3", periodStart: period.startTime)))
+            #expect(record.lastEvent == .completed)
+            #expect(record.attempts == 1)
+            #expect(Fixture.posts(await h.sim.requests(), ledger: "lgr_notify3").count == 1)
+        }
+    }
 }
