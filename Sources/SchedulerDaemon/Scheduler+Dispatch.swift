@@ -1,0 +1,143 @@
+import Foundation
+import Logging
+import MangroveAPI
+import SchedulerCore
+import ServiceLifecycle
+import Systemd
+
+/// Starting due work, spawning network calls and arming the next wake-up.
+extension Scheduler {
+    /// Starts whatever is due, then arms a timer for the next wake-up.
+    func pump(_ group: inout ThrowingDiscardingTaskGroup<any Error>) throws {
+        let now = deps.clock.now()
+        pingWatchdog()
+        if !shuttingDown {
+            ready.append(contentsOf: wakeQueue.popDue(now: now))
+            var blocked: [String] = []
+            var seen = Set<String>()
+            while !ready.isEmpty {
+                let id = ready.removeFirst()
+                guard seen.insert(id).inserted else { continue }
+                if try !act(id, now: now, &group) { blocked.append(id) }
+            }
+            ready = blocked
+        }
+        updateStatus()
+        armTimer(&group, now: now)
+    }
+
+    /// Does the due work of one ledger. Returns false when it must wait for a free slot.
+    func act(_ id: String, now: Date, _ group: inout ThrowingDiscardingTaskGroup<any Error>) throws -> Bool {
+        guard var runner = runners[id], !runner.busy else { return true }
+        if let run = runner.run {
+            guard let pending = runner.pending, let at = runner.pendingAt else { return true }
+            if at > now {
+                reschedule(id)
+                return true
+            }
+            if let later = limiter.acquire(now: now) {
+                runner.pendingAt = later
+                runners[id] = runner
+                reschedule(id)
+                return true
+            }
+            runner.pending = nil
+            runner.pendingAt = nil
+            runner.busy = true
+            runners[id] = runner
+            spawn(pending, for: id, run: run, &group)
+            return true
+        }
+        guard !runner.removed else { return true }
+        let due = runner.ledger.dueInstant(of: runner.cursor)
+        if due > now || (runner.heldUntil.map { $0 > now } ?? false) {
+            reschedule(id)
+            return true
+        }
+        let period = runner.cursor
+        // A record counts only when it is this very period (same start *and* end): after a
+        // cadence or time-zone change, an overlapping period already in the journal blocks
+        // the ledger with an error instead of being generated a second time.
+        let existing = state.record(PeriodKey(ledgerID: id, periodStart: period.startTime))
+        let record = existing?.periodEnd == period.endTime ? existing : nil
+        if record == nil, let conflict = runner.planner.conflict(for: period) {
+            let backoff = Backoff(initial: schedule.recovery.unavailableLedgerBackoff, cap: schedule.recovery.unavailableLedgerBackoff * 16, jitter: .none)
+            let until = now.addingTimeInterval(backoff.ceiling(forAttempt: runner.holds).seconds)
+            runner.holds += 1
+            runner.heldUntil = until
+            runners[id] = runner
+            reschedule(id)
+            let reason = "period \(period.startTime)…\(period.endTime) overlaps period \(conflict.periodStart) already in the journal (\(conflict.event.rawValue)) under another cadence or time zone; generating it could double-count. Restore the ledger's cadence and time_zone, or move first_period_start past the generated periods"
+            logger.error("ledger \(id) held: \(reason)", metadata: meta(id, period.startTime, event: "ledger_unavailable", error: reason))
+            return true
+        }
+        guard activeRuns < schedule.limits.maxInFlight else { return false }
+        activeRuns += 1
+        var run = PeriodRun(
+            ledger: runner.ledger, period: period, record: record,
+            polling: schedule.polling, recovery: schedule.recovery, ledgerHolds: runner.holds)
+        let actions = run.start(now: now)
+        runner.run = run
+        runners[id] = runner
+        try execute(actions, for: id)
+        return true
+    }
+
+    func spawn(_ pending: LedgerRunner.Pending, for id: String, run: PeriodRun, _ group: inout ThrowingDiscardingTaskGroup<any Error>) {
+        guard let continuation else { return }
+        let api = deps.api
+        let request = BatchGenerationRequest(startTime: run.period.startTime, endTime: run.period.endTime)
+        outstanding += 1
+        switch pending {
+        case .preview:
+            group.addTask {
+                let r: Result<[PreviewEntry], any Error>
+                do { r = .success(try await api.generatePreview(ledgerID: id, request: request)) } catch { r = .failure(error) }
+                continuation.yield(.preview(id, r))
+            }
+        case .post:
+            postsInFlight += 1
+            group.addTask {
+                let r: Result<AsyncTask, any Error>
+                do { r = .success(try await api.createBatchGeneration(ledgerID: id, request: request)) } catch { r = .failure(error) }
+                continuation.yield(.post(id, r))
+            }
+        case .poll(let taskID):
+            group.addTask {
+                let r: Result<AsyncTask, any Error>
+                do { r = .success(try await api.asyncTask(id: taskID)) } catch { r = .failure(error) }
+                continuation.yield(.poll(id, r))
+            }
+        case .checkBatches:
+            group.addTask {
+                let r: Result<[Batch], any Error>
+                do { r = .success(try await api.batches(ledgerID: id)) } catch { r = .failure(error) }
+                continuation.yield(.batches(id, r))
+            }
+        }
+    }
+
+    func armTimer(_ group: inout ThrowingDiscardingTaskGroup<any Error>, now: Date) {
+        guard let continuation else { return }
+        var deadline = shuttingDown ? nil : wakeQueue.peekValue()
+        if !ready.isEmpty, !shuttingDown { deadline = nil } // waiting for a free slot: an event will come
+        if let interval = deps.notifier.watchdogInterval {
+            let ping = now.addingTimeInterval(interval.seconds)
+            deadline = min(deadline ?? ping, ping)
+        }
+        guard let deadline else { return }
+        if let earliest = timers.values.min(), earliest <= deadline { return }
+        nextTimerID += 1
+        let timerID = nextTimerID
+        timers[timerID] = deadline
+        let clock = deps.clock
+        group.addTask {
+            try? await clock.sleep(until: deadline)
+            continuation.yield(.tick(timer: timerID))
+        }
+    }
+
+    func reschedule(_ id: String) {
+        wakeQueue.schedule(id, at: runners[id]?.wakeAt)
+    }
+}

@@ -1,0 +1,31 @@
+import Foundation
+import Logging
+import MangroveAPI
+import SchedulerCore
+import ServiceLifecycle
+import Systemd
+
+/// Watchdog pings and the STATUS= line.
+extension Scheduler {
+    func pingWatchdog() {
+        guard let interval = deps.notifier.watchdogInterval else { return }
+        // `interval` is already half of WATCHDOG_USEC and the loop wakes at least that often.
+        if lastWatchdog.duration(to: .now) >= interval / 2 {
+            try? deps.notifier.watchdog()
+            lastWatchdog = .now
+        }
+    }
+
+    func statusLine() -> String {
+        var next: (String, Date)?
+        if let top = wakeQueue.peekEntry() { next = (top.key, top.at) }
+        return StatusLine.format(ledgers: order.count, inFlight: activeRuns, failures: failures, next: next.map { (ledgerID: $0.0, at: $0.1) })
+    }
+
+    func updateStatus() {
+        let line = shuttingDown ? "stopping" : statusLine()
+        guard line != lastStatus else { return }
+        lastStatus = line
+        try? deps.notifier.status(line)
+    }
+}
