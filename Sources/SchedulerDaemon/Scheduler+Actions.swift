@@ -65,6 +65,7 @@ extension Scheduler {
                 activeRuns -= 1
                 if runner.removed {
                     drop(id)
+                    try resumeOrphan(id)
                     continue
                 }
                 ready.append(id)

@@ -52,6 +52,10 @@ extension Scheduler {
                     } else {
                         runner.replacement = ledger
                     }
+                } else if runner.replacement != nil {
+                    // A change made by an earlier reload was undone before it took effect.
+                    changed += 1
+                    runner.replacement = nil
                 }
                 runners[ledger.id] = runner
             } else {

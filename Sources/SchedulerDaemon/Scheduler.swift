@@ -191,7 +191,7 @@ public actor Scheduler {
         for (_, periods) in state.ledgers {
             failures += periods.values.filter { $0.lastEvent == .failed || $0.lastEvent == .ambiguous }.count
         }
-        install(schedule.ledgers)
+        try install(schedule.ledgers)
         applyRetryRequests()
         let elapsed = start.duration(to: .now)
         let inFlight = state.inFlight.count
@@ -203,16 +203,39 @@ public actor Scheduler {
         try? deps.notifier.ready(status: statusLine())
     }
 
-    func install(_ ledgers: [LedgerSchedule]) {
+    func install(_ ledgers: [LedgerSchedule]) throws {
         for ledger in ledgers {
             runners[ledger.id] = LedgerRunner(ledger: ledger, records: state.records(ledgerID: ledger.id))
             order.append(ledger.id)
             reschedule(ledger.id)
         }
         // Periods in flight on the server are resumed even when their ledger is no longer scheduled.
-        for key in state.inFlight where runners[key.ledgerID] == nil {
-            logger.warning("ledger \(key.ledgerID) is not in the schedule but has a generation in flight; it is polled to its end", metadata: meta(key.ledgerID, key.periodStart))
+        for ledgerID in Set(state.inFlight.map(\.ledgerID)) where runners[ledgerID] == nil {
+            try resumeOrphan(ledgerID)
         }
+    }
+
+    /// Resumes the oldest in-flight period of a ledger that is not (or no longer) in the
+    /// schedule, so a generation that may exist on the server is still polled or reconciled
+    /// to a terminal event; nothing new is started for that ledger.
+    func resumeOrphan(_ ledgerID: String) throws {
+        guard let key = state.inFlight.first(where: { $0.ledgerID == ledgerID }), let record = state.record(key),
+              let start = UTCTimestamp.parse(key.periodStart), let lastSecond = UTCTimestamp.parse(record.periodEnd)
+        else { return }
+        logger.warning(
+            "ledger \(ledgerID) is not in the schedule but \(key.periodStart) is in flight; following it to its end",
+            metadata: meta(ledgerID, key.periodStart, task: record.taskID))
+        let period = Period(start: start, end: lastSecond.addingTimeInterval(1))
+        let ledger = LedgerSchedule(id: ledgerID, cadence: .daily, firstPeriodStart: start)
+        var runner = LedgerRunner(ledger: ledger, records: [:])
+        runner.removed = true
+        var run = PeriodRun(ledger: ledger, period: period, record: record, polling: schedule.polling, recovery: schedule.recovery)
+        let actions = run.start(now: deps.clock.now())
+        runner.run = run
+        runners[ledgerID] = runner
+        if !order.contains(ledgerID) { order.append(ledgerID) }
+        activeRuns += 1
+        try execute(actions, for: ledgerID)
     }
 
 }
