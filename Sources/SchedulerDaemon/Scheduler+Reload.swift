@@ -25,6 +25,9 @@ extension Scheduler {
             try? deps.notifier.ready(status: statusLine())
             return
         }
+        if new.api != schedule.api {
+            logger.warning("api settings changed (base_url, token_file or timeouts); they take effect only after a restart", metadata: ["mangrove_event": "reload"])
+        }
         if new.journalPath != schedule.journalPath {
             logger.warning("journal_path changed to \(new.journalPath); this takes effect only after a restart", metadata: ["mangrove_event": "reload"])
         }
