@@ -81,11 +81,7 @@ public struct Daemon: Sendable {
         let configPath = self.configPath
         let dependencies = Scheduler.Dependencies(
             api: api, clock: clock, notifier: notifier, logger: logger, random: random,
-            reloadSchedule: {
-                var reloaded = try ScheduleFile.load(path: configPath).schedule
-                reloaded.journalPath = schedule.journalPath
-                return reloaded
-            },
+            reloadSchedule: { try ScheduleFile.load(path: configPath).schedule },
             testFault: TestFault(environment: environment))
         return (Scheduler(schedule: schedule, journal: journal, dependencies: dependencies), httpClient)
     }
