@@ -96,7 +96,10 @@ struct DemoRun {
         let seconds = Double(real.components.seconds) + Double(real.components.attoseconds) / 1e18
         out += "\n\(posts) generations POSTed, \(requests) API requests; \(Int(virtual / 60)) virtual minutes in \(String(format: "%.1f", seconds)) s\n"
         out += "journal: \(journal)\n"
-        out += "inspect: mangrove-scheduler journal --config \((journal as NSString).deletingLastPathComponent)/schedule.json\n"
+        let executable = (CommandLine.arguments.first.map { ($0 as NSString).lastPathComponent == $0 ? "mangrove-scheduler" : $0 }) ?? "mangrove-scheduler"
+        let schedulePath = "\((journal as NSString).deletingLastPathComponent)/schedule.json"
+        out += "inspect: \(executable) journal --config \(schedulePath)\n"
+        out += "         \(executable) plan --config \(schedulePath)\n"
         return out
     }
 }
