@@ -31,11 +31,26 @@ struct LedgerRunner {
     var retryFloor: Period?
     /// Schedule change that waits for the active run to finish.
     var replacement: LedgerSchedule?
+    /// The `intent` line of the POST about to be sent. It is journaled at the moment the
+    /// POST is spawned, so a stop while the POST waits (rate limit, shutdown) leaves no
+    /// `intent` behind and the period is simply fired after the restart.
+    var pendingIntent: JournalEntry?
+
+    /// The cursor is a period found in flight in the journal (resumed first, even when the
+    /// schedule's cadence, time zone or first_period_start no longer produce it).
+    var resumesInFlight = false
 
     init(ledger: LedgerSchedule, records: [String: PeriodRecord]) {
         self.ledger = ledger
         self.planner = LedgerPlanner(ledger: ledger, records: records)
-        self.cursor = planner.nextOpenPeriod(records: records)
+        if let (start, record) = records.filter({ $0.value.isInFlight }).min(by: { $0.key < $1.key }),
+           let s = UTCTimestamp.parse(start), let lastSecond = UTCTimestamp.parse(record.periodEnd) {
+            // A generation may exist on the server: follow it to its end before anything else.
+            self.cursor = Period(start: s, end: lastSecond.addingTimeInterval(1))
+            self.resumesInFlight = true
+        } else {
+            self.cursor = planner.nextOpenPeriod(records: records)
+        }
     }
 
     /// When this runner next needs the loop's attention (nil: waiting on an event, or nothing to do).

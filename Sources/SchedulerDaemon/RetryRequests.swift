@@ -37,7 +37,12 @@ public enum RetryRequestFile {
     /// Reads and removes every pending request (the caller holds the journal lock).
     /// Malformed lines are returned as problems.
     public static func take(journalPath: String) -> (requests: [RetryRequest], problems: [String]) {
-        let file = path(journalPath: journalPath)
+        // Claim the file first: a request appended while we read goes to a new file and is
+        // taken next time instead of being lost.
+        let pending = path(journalPath: journalPath)
+        let file = pending + ".taking"
+        // Requests claimed by a run that stopped before journaling them come first.
+        if !FileManager.default.fileExists(atPath: file), rename(pending, file) != 0 { return ([], []) }
         guard let data = FileManager.default.contents(atPath: file) else { return ([], []) }
         var requests: [RetryRequest] = []
         var problems: [String] = []
@@ -54,7 +59,11 @@ public enum RetryRequestFile {
             }
             requests.append(RetryRequest(ledgerID: ledger, periodStart: start))
         }
-        unlink(file)
         return (requests, problems)
+    }
+
+    /// Removes the claimed requests once they are journaled (a crash before that keeps them).
+    public static func finishTaking(journalPath: String) {
+        unlink(path(journalPath: journalPath) + ".taking")
     }
 }

@@ -12,6 +12,8 @@ extension Scheduler {
         for action in actions {
             guard var runner = runners[id] else { return }
             switch action {
+            case .record(let entry) where entry.event == .intent:
+                runner.pendingIntent = entry
             case .record(let entry):
                 do {
                     try journal.append(entry)
@@ -38,7 +40,7 @@ extension Scheduler {
                 runner.pendingAt = at
             case .restart(let at):
                 // Waiting to fire the same period again (failed task, empty preview): nothing is on the server.
-                guard let waiting = pauseRun(runner, id: id, until: at) else { continue }
+                guard let waiting = try pauseRun(runner, id: id, until: at) else { continue }
                 runner = waiting
             case .holdLedger(let until, let reason):
                 logger.error(
@@ -46,10 +48,15 @@ extension Scheduler {
                     metadata: meta(id, runner.run?.period.startTime, event: "ledger_unavailable", error: reason))
                 // Nothing of this period is on the server (the POST was refused or never sent).
                 runner.holds += 1
-                guard let waiting = pauseRun(runner, id: id, until: until) else { continue }
+                guard let waiting = try pauseRun(runner, id: id, until: until) else { continue }
                 runner = waiting
             case .finished(let event):
-                if let run = runner.run {
+                if runner.resumesInFlight, !runner.removed {
+                    // Back on the schedule's own grid (and on to any other period in flight).
+                    let holds = runner.holds
+                    runner = LedgerRunner(ledger: runner.replacement ?? runner.ledger, records: state.records(ledgerID: id))
+                    runner.holds = holds
+                } else if let run = runner.run {
                     let next = runner.ledger.calendar.following(run.period)
                     let from = runner.retryFloor.map { min($0, next) } ?? next
                     runner.retryFloor = nil
@@ -78,7 +85,7 @@ extension Scheduler {
     /// Ends a run that waits with nothing on the server, so its in-flight slot goes to other
     /// ledgers; the same period (the cursor) is started again from the journal at `until`.
     /// Returns nil when the ledger was removed by a reload and is now dropped.
-    func pauseRun(_ runner: LedgerRunner, id: String, until: Date) -> LedgerRunner? {
+    func pauseRun(_ runner: LedgerRunner, id: String, until: Date) throws -> LedgerRunner? {
         var runner = runner
         if let run = runner.run { runner.cursor = run.period }
         runner.run = nil
@@ -87,6 +94,7 @@ extension Scheduler {
         activeRuns -= 1
         if runner.removed {
             drop(id)
+            try resumeOrphan(id)
             return nil
         }
         if let replacement = runner.replacement {

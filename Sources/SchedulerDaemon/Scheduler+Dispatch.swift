@@ -41,6 +41,18 @@ extension Scheduler {
                 reschedule(id)
                 return true
             }
+            if pending == .post, var intent = runner.pendingIntent {
+                intent.time = now
+                do {
+                    try journal.append(intent)
+                } catch {
+                    logger.critical("\(error); stopping so that nothing happens unrecorded", metadata: meta(id, intent.periodStart))
+                    throw error
+                }
+                apply(intent)
+                log(intent)
+                runner.pendingIntent = nil
+            }
             runner.pending = nil
             runner.pendingAt = nil
             runner.busy = true
@@ -60,7 +72,7 @@ extension Scheduler {
         // the ledger with an error instead of being generated a second time.
         let existing = state.record(PeriodKey(ledgerID: id, periodStart: period.startTime))
         let record = existing?.periodEnd == period.endTime ? existing : nil
-        if record == nil, let conflict = runner.planner.conflict(for: period) {
+        if !(record?.isInFlight ?? false), let conflict = runner.planner.conflict(for: period) {
             let backoff = Backoff(initial: schedule.recovery.unavailableLedgerBackoff, cap: schedule.recovery.unavailableLedgerBackoff * 16, jitter: .none)
             let until = now.addingTimeInterval(backoff.ceiling(forAttempt: runner.holds).seconds)
             runner.holds += 1
@@ -120,7 +132,6 @@ extension Scheduler {
     func armTimer(_ group: inout ThrowingDiscardingTaskGroup<any Error>, now: Date) {
         guard let continuation else { return }
         var deadline = shuttingDown ? nil : wakeQueue.peekValue()
-        if !ready.isEmpty, !shuttingDown { deadline = nil } // waiting for a free slot: an event will come
         if let interval = deps.notifier.watchdogInterval {
             let ping = now.addingTimeInterval(interval.seconds)
             deadline = min(deadline ?? ping, ping)

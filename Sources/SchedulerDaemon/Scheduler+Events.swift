@@ -13,7 +13,7 @@ extension Scheduler {
         case .tick(let timer):
             if let timer, timer >= 0 { timers[timer] = nil }
         case .reload:
-            reload()
+            if !shuttingDown { try reload() }
         case .shutdown:
             shuttingDown = true
             try? deps.notifier.stopping()
@@ -27,9 +27,12 @@ extension Scheduler {
                 }
             }
         case .shutdownDeadline:
-            logger.warning("stopping with \(postsInFlight) POSTs unanswered; they are reconciled after restart", metadata: ["mangrove_event": "stopping"])
+            // Cancel what is left: a POST still waiting between attempts ends as `not_fired`,
+            // one on the wire as `reconciling` (resolved after the restart).
+            logger.warning("stopping: cancelling \(postsInFlight) POSTs still unanswered", metadata: ["mangrove_event": "stopping"])
+            group.cancelAll()
         case .preview(let id, let result):
-            try finishCall(id) { run in
+            try finishCall(id, isPost: false) { run in
                 switch result {
                 case .success(let entries): run.previewReturned(entries.map { ($0.id, $0.count) }, now: now)
                 case .failure(let error): run.previewFailed(APIErrorSummary(error, isPost: false), now: now)
@@ -37,14 +40,14 @@ extension Scheduler {
             }
         case .post(let id, let result):
             postsInFlight -= 1
-            try finishCall(id) { run in
+            try finishCall(id, isPost: true) { run in
                 switch result {
                 case .success(let task): run.postAccepted(taskID: task.id, state: task.state.rawValue, now: now)
                 case .failure(let error): run.postFailed(APIErrorSummary(error, isPost: true), now: now)
                 }
             }
         case .poll(let id, let result):
-            try finishCall(id) { run in
+            try finishCall(id, isPost: false) { run in
                 switch result {
                 case .success(let task):
                     return run.pollReturned(state: task.state.rawValue, progress: task.progress, errorMessage: task.errorMessage, now: now, using: &rng)
@@ -54,7 +57,7 @@ extension Scheduler {
                 }
             }
         case .batches(let id, let result):
-            try finishCall(id) { run in
+            try finishCall(id, isPost: false) { run in
                 switch result {
                 case .success(let batches): run.batchesReturned(batches.map { ($0.id, $0.startTime, $0.endTime) }, now: now)
                 case .failure(let error): run.batchesFailed(APIErrorSummary(error, isPost: false), now: now)
@@ -63,14 +66,15 @@ extension Scheduler {
         }
     }
 
-    func finishCall(_ id: String, _ body: (inout PeriodRun) throws -> [PeriodRun.Action]) throws {
+    func finishCall(_ id: String, isPost: Bool, _ body: (inout PeriodRun) throws -> [PeriodRun.Action]) throws {
         outstanding -= 1
         guard var runner = runners[id], var run = runner.run else { return }
         runner.busy = false
-        if shuttingDown {
-            // Results of POSTs still count (they carry task ids); everything else is dropped.
-            runner.run = run
+        if shuttingDown, !isPost {
+            // Only POST answers still count while stopping (they carry task ids or say
+            // nothing was sent); polls and previews resume after the restart.
             runners[id] = runner
+            return
         }
         let actions = try body(&run)
         runner.run = run

@@ -7,7 +7,7 @@ import Systemd
 
 /// SIGHUP reloads and operator retry requests.
 extension Scheduler {
-    func reload() {
+    func reload() throws {
         try? deps.notifier.reloading()
         logger.info("reloading the schedule", metadata: ["mangrove_event": "reload"])
         let new: Schedule
@@ -18,10 +18,12 @@ extension Scheduler {
                 logger.error("reload rejected: \(problem.formatted(file: error.file))", metadata: ["mangrove_event": "reload_rejected"])
             }
             logger.error("reload rejected: the schedule in force is unchanged", metadata: ["mangrove_event": "reload_rejected"])
+            try applyRetryRequests()
             try? deps.notifier.ready(status: statusLine())
             return
         } catch {
             logger.error("reload rejected: \(error); the schedule in force is unchanged", metadata: ["mangrove_event": "reload_rejected"])
+            try applyRetryRequests()
             try? deps.notifier.ready(status: statusLine())
             return
         }
@@ -72,17 +74,17 @@ extension Scheduler {
             api: schedule.api, journalPath: schedule.journalPath, ledgers: new.ledgers, limits: new.limits,
             polling: new.polling, recovery: new.recovery)
         limiter = RateLimiter(rate: new.limits.requestsPerSecond)
-        applyRetryRequests()
+        try applyRetryRequests()
         logger.info("schedule reloaded: \(added) added, \(removed) removed, \(changed) changed, \(order.count) ledgers", metadata: ["mangrove_event": "reload"])
         try? deps.notifier.ready(status: statusLine())
     }
 
-    func applyRetryRequests() {
+    func applyRetryRequests() throws {
         let (requests, problems) = RetryRequestFile.take(journalPath: journal.path)
         for p in problems { logger.warning("\(p)", metadata: ["mangrove_event": "retry_rejected"]) }
         for request in requests {
             let key = PeriodKey(ledgerID: request.ledgerID, periodStart: request.periodStart)
-            guard var runner = runners[request.ledgerID] else {
+            guard var runner = runners[request.ledgerID], !runner.removed else {
                 logger.warning("retry of \(key) ignored: ledger \(request.ledgerID) is not in the schedule", metadata: meta(request.ledgerID, request.periodStart, event: "retry_rejected"))
                 continue
             }
@@ -99,8 +101,8 @@ extension Scheduler {
             do {
                 try journal.append(entry)
             } catch {
-                logger.error("retry of \(key) not recorded: \(error)", metadata: meta(request.ledgerID, request.periodStart, event: "retry_rejected"))
-                continue
+                logger.critical("retry of \(key) not recorded: \(error); stopping so that nothing happens unrecorded", metadata: meta(request.ledgerID, request.periodStart, event: "retry_rejected"))
+                throw error
             }
             apply(entry)
             log(entry)
@@ -112,5 +114,6 @@ extension Scheduler {
             runners[request.ledgerID] = runner
             reschedule(request.ledgerID)
         }
+        RetryRequestFile.finishTaking(journalPath: journal.path)
     }
 }

@@ -114,7 +114,6 @@ public actor Scheduler {
                 for await event in stream {
                     try self.handle(event, &group)
                     if self.shuttingDown, self.postsInFlight == 0 { break }
-                    if case .shutdownDeadline = event { break }
                     try self.pump(&group)
                     if case .tick(let timer) = event, timer == -1 { self.outstanding -= 1 }
                     self.settleIfIdle()
@@ -192,7 +191,7 @@ public actor Scheduler {
             failures += periods.values.filter { $0.lastEvent == .failed || $0.lastEvent == .ambiguous }.count
         }
         try install(schedule.ledgers)
-        applyRetryRequests()
+        try applyRetryRequests()
         let elapsed = start.duration(to: .now)
         let inFlight = state.inFlight.count
         logger.info(
