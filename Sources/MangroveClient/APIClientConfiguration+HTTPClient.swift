@@ -14,6 +14,9 @@ extension APIClientConfiguration {
             timeout: .init(connect: connectTimeout.timeAmount, read: requestTimeout.timeAmount)
         )
         configuration.connectionPool.retryConnectionEstablishment = false
+        // Close idle connections well before servers usually do (60 s), so a POST is not sent
+        // on a connection the server is closing, which would make its outcome unknown.
+        configuration.connectionPool.idleTimeout = .seconds(15)
         return configuration
     }
 }

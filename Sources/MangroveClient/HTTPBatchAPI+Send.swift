@@ -75,7 +75,7 @@ extension HTTPBatchAPI {
                 failure = .transport(transport)
             }
 
-            switch RetryClassification.verdict(for: failure, idempotency: idempotency, endpoint: endpoint) {
+            switch RetryClassification.verdict(for: failure, idempotency: idempotency, endpoint: endpoint, retryAfterGiven: retryAfter != nil) {
             case .fail(let error):
                 throw error.redacted(by: token)
             case .retry(let exhausted):

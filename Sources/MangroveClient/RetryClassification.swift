@@ -33,7 +33,8 @@ public enum RetryVerdict: Sendable, Hashable {
 ///
 /// | failure                                         | idempotent (GETs, generate_preview) | createBatchGeneration (POST) |
 /// |-------------------------------------------------|-------------------------------------|------------------------------|
-/// | 408, 429, 503                                   | retry → `.http` when exhausted      | retry → `.http` when exhausted |
+/// | 408, 429, 503 with `Retry-After`                | retry → `.http` when exhausted      | retry → `.http` when exhausted |
+/// | 503 without `Retry-After`                       | retry → `.http` when exhausted      | `.outcomeUnknown` at once    |
 /// | 502, 504                                        | retry → `.http` when exhausted      | `.outcomeUnknown` at once    |
 /// | 500 and every other 5xx                         | `.http` at once                     | `.outcomeUnknown` at once    |
 /// | 400, 401, 403, 404, 422, other 4xx, 1xx, 3xx    | `.http` at once                     | `.http` at once              |
@@ -41,18 +42,22 @@ public enum RetryVerdict: Sendable, Hashable {
 /// | maybe sent (read timeout, reset, close, …)      | retry → `.unreachable`              | `.outcomeUnknown` at once    |
 /// | permanent (bad URL, client shut down)           | `.unreachable` at once              | `.unreachable` at once       |
 ///
-/// 408, 429 and 503 mean the server refused the request before acting on it, so even the
-/// POST is retried (honouring `Retry-After`).
+/// 408, 429 and a 503 that carries `Retry-After` are the server deliberately turning the
+/// request away before acting on it, so even the POST is retried (honouring `Retry-After`).
+/// A bare 503 can come from a proxy after the application started working (e.g. a router
+/// timeout), so for the POST it counts as outcome unknown.
 public enum RetryClassification {
     /// The verdict for `failure` of a call to `endpoint` (e.g. `POST /ledgers/x/batch_generations`,
     /// used in reasons).
     public static func verdict(
-        for failure: AttemptFailure, idempotency: RequestIdempotency, endpoint: String
+        for failure: AttemptFailure, idempotency: RequestIdempotency, endpoint: String, retryAfterGiven: Bool = false
     ) -> RetryVerdict {
         switch failure {
         case .status(let status, let message):
             let http = APIError.http(status: status, message: message)
             switch status {
+            case 503 where idempotency == .nonIdempotent && !retryAfterGiven:
+                return .fail(.outcomeUnknown(reason: ambiguousStatusReason(endpoint, status, message)))
             case 408, 429, 503:
                 return .retry(ifExhausted: http)
             case 502, 504:

@@ -18,6 +18,7 @@ public struct WakeQueue<Key: Hashable & Sendable>: Sendable {
 
     /// Schedules `key` at `at`, replacing any earlier schedule of it; nil cancels.
     public mutating func schedule(_ key: Key, at: Date?) {
+        if current[key] == at, at != nil { return }  // unchanged: keep the live entry
         let g = (generations[key] ?? 0) + 1
         generations[key] = g
         current[key] = at

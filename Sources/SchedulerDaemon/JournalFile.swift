@@ -63,7 +63,7 @@ public final class JournalFile: @unchecked Sendable {
 
     /// The PID recorded in a journal's lock file, if a live process holds the lock.
     public static func lockHolder(journalPath: String) -> Int32? {
-        let fd = open(journalPath + ".lock", O_RDWR | O_CLOEXEC)
+        let fd = open(journalPath + ".lock", O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { Glibc.close(fd) }
         if flock(fd, LOCK_EX | LOCK_NB) == 0 {

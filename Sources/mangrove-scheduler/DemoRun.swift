@@ -64,7 +64,7 @@ struct DemoRun {
             let requests = await sim.requests()
             let elapsed = began.duration(to: .now)
             return Self.summary(
-                schedule: schedule, state: finalState, journal: schedule.journalPath, requests: requests.count,
+                schedule: schedule, state: finalState, start: start, journal: schedule.journalPath, requests: requests.count,
                 posts: requests.filter { $0.method == "POST" && $0.path.hasSuffix("/batch_generations") }.count,
                 virtual: clock.now().timeIntervalSince(start), real: elapsed)
         }
@@ -77,8 +77,11 @@ struct DemoRun {
         }
     }
 
-    static func summary(schedule: Schedule, state: JournalState, journal: String, requests: Int, posts: Int, virtual: TimeInterval, real: Duration) -> String {
-        var out = "mangrove-scheduler demo: every period closed before now, generated once against the built-in simulator\n\n"
+    static func summary(schedule: Schedule, state: JournalState, start: Date, journal: String, requests: Int, posts: Int, virtual: TimeInterval, real: Duration) -> String {
+        let complete = allDone(schedule, state, at: start)
+        var out = complete
+            ? "mangrove-scheduler demo: every period closed before now, generated once against the built-in simulator\n\n"
+            : "mangrove-scheduler demo: STOPPED EARLY, some closed periods are not terminal (see the table and the journal)\n\n"
         out += "ledger               cadence    time zone          periods  completed  failed  ambiguous  other\n"
         for ledger in schedule.ledgers {
             let records = state.records(ledgerID: ledger.id).values

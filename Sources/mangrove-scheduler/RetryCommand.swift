@@ -40,8 +40,12 @@ struct RetryCommand: ParsableCommand {
             printError(error.description)
             throw ExitCode(1)
         }
-        if let pid = JournalFile.lockHolder(journalPath: schedule.journalPath), kill(pid, SIGHUP) == 0 {
-            print("retry of \(ledger) \(period) requested; the daemon (pid \(pid)) was signalled and will record retry_requested")
+        if let pid = JournalFile.lockHolder(journalPath: schedule.journalPath) {
+            if kill(pid, SIGHUP) == 0 {
+                print("retry of \(ledger) \(period) requested; the daemon (pid \(pid)) was signalled and will record retry_requested")
+            } else {
+                print("retry of \(ledger) \(period) requested; signalling the daemon (pid \(pid)) failed (\(String(cString: strerror(errno)))): run `systemctl reload mangrove-scheduler`")
+            }
         } else {
             print("retry of \(ledger) \(period) requested; no daemon is running, it is picked up at the next start")
         }

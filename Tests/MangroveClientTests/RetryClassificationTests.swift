@@ -7,11 +7,11 @@ import Testing
 struct RetryClassificationTests {
     static let endpoint = "POST /ledgers/lgr_1/batch_generations"
 
-    static func verdict(_ failure: AttemptFailure, _ idempotency: RequestIdempotency) -> RetryVerdict {
-        RetryClassification.verdict(for: failure, idempotency: idempotency, endpoint: endpoint)
+    static func verdict(_ failure: AttemptFailure, _ idempotency: RequestIdempotency, retryAfter: Bool = true) -> RetryVerdict {
+        RetryClassification.verdict(for: failure, idempotency: idempotency, endpoint: endpoint, retryAfterGiven: retryAfter)
     }
 
-    @Test("408, 429, 503 are retried for every call, ending in .http when exhausted", arguments: [408, 429, 503])
+    @Test("408, 429, 503 with Retry-After are retried for every call, ending in .http when exhausted", arguments: [408, 429, 503])
     func retriedEverywhere(status: Int) {
         for idempotency in [RequestIdempotency.idempotent, .nonIdempotent] {
             #expect(
@@ -19,6 +19,18 @@ struct RetryClassificationTests {
                     == .retry(ifExhausted: .http(status: status, message: "busy"))
             )
         }
+    }
+
+    @Test("a bare 503 (no Retry-After) is retried for reads but an unknown outcome for the POST")
+    func bare503() {
+        #expect(Self.verdict(.status(503, message: nil), .idempotent, retryAfter: false) == .retry(ifExhausted: .http(status: 503, message: nil)))
+        guard case .fail(.outcomeUnknown(let reason)) = Self.verdict(.status(503, message: nil), .nonIdempotent, retryAfter: false) else {
+            Issue.record("a bare 503 on the POST must not be re-sent")
+            return
+        }
+        #expect(reason.contains("503"))
+        // 408 and 429 never depend on Retry-After.
+        #expect(Self.verdict(.status(429, message: nil), .nonIdempotent, retryAfter: false) == .retry(ifExhausted: .http(status: 429, message: nil)))
     }
 
     @Test("502 and 504 are retried for idempotent calls, outcome unknown for the POST", arguments: [502, 504])
