@@ -24,7 +24,9 @@ public enum RetryRequestFile {
     /// Appends a request (fsync'd).
     public static func append(_ request: RetryRequest, journalPath: String, now: Date) throws(JournalError) {
         let file = path(journalPath: journalPath)
-        let fd = open(file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        // Readable by the daemon's (dynamic) user when an operator runs `retry` as root; it holds no secret.
+        let fd = open(file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        fchmod(fd, 0o644)
         guard fd >= 0 else { throw .cannotOpen(path: file, reason: JournalFile.errnoText()) }
         defer { close(fd) }
         let line = "{\"ledger_id\":\(JournalCodec.quote(request.ledgerID)),\"period_start\":\(JournalCodec.quote(request.periodStart)),\"requested_at\":\"\(UTCTimestamp.format(now))\"}\n"
@@ -43,7 +45,9 @@ public enum RetryRequestFile {
         let file = pending + ".taking"
         // Requests claimed by a run that stopped before journaling them come first.
         if !FileManager.default.fileExists(atPath: file), rename(pending, file) != 0 { return ([], []) }
-        guard let data = FileManager.default.contents(atPath: file) else { return ([], []) }
+        guard let data = FileManager.default.contents(atPath: file) else {
+            return ([], ["cannot read retry requests in \(file) (\(JournalFile.errnoText())); make it readable by the daemon's user"])
+        }
         var requests: [RetryRequest] = []
         var problems: [String] = []
         for (i, line) in String(decoding: data, as: UTF8.self).split(separator: "\n").enumerated() {
