@@ -66,6 +66,18 @@ extension Scheduler {
             reschedule(id)
             return true
         }
+        if runner.needsPreflight {
+            if let later = limiter.acquire(now: now) {
+                runner.heldUntil = later
+                runners[id] = runner
+                reschedule(id)
+                return true
+            }
+            runner.busy = true
+            runners[id] = runner
+            spawnPreflight(for: id, &group)
+            return true
+        }
         let period = runner.cursor
         // A record counts only when it is this very period (same start *and* end): after a
         // cadence or time-zone change, an overlapping period already in the journal blocks
@@ -126,6 +138,17 @@ extension Scheduler {
                 do { r = .success(try await api.batches(ledgerID: id)) } catch { r = .failure(error) }
                 continuation.yield(.batches(id, r))
             }
+        }
+    }
+
+    func spawnPreflight(for id: String, _ group: inout ThrowingDiscardingTaskGroup<any Error>) {
+        guard let continuation else { return }
+        let api = deps.api
+        outstanding += 1
+        group.addTask {
+            let r: Result<[Batch], any Error>
+            do { r = .success(try await api.batches(ledgerID: id)) } catch { r = .failure(error) }
+            continuation.yield(.preflight(id, r))
         }
     }
 

@@ -56,6 +56,9 @@ extension Scheduler {
                     return run.pollFailed(APIErrorSummary(error, isPost: false), now: now, using: &rng)
                 }
             }
+        case .preflight(let id, let result):
+            outstanding -= 1
+            if !shuttingDown { try finishPreflight(id, result, now: now) }
         case .batches(let id, let result):
             try finishCall(id, isPost: false) { run in
                 switch result {
@@ -64,6 +67,79 @@ extension Scheduler {
                 }
             }
         }
+    }
+
+    /// Records `completed` for every due period of a ledger new to the journal that already
+    /// has batches on the API, then lets the ledger fire the rest.
+    func finishPreflight(_ id: String, _ result: Result<[Batch], any Error>, now: Date) throws {
+        guard var runner = runners[id] else { return }
+        runner.busy = false
+        let batches: [Batch]
+        switch result {
+        case .success(let list):
+            batches = list
+        case .failure(let error):
+            if case .http? = error as? APIError {
+                // Refused (unknown ledger, auth): the POST will meet, journal and report the same refusal.
+                runner.needsPreflight = false
+            } else {
+                runner.heldUntil = now.addingTimeInterval(schedule.recovery.unavailableLedgerBackoff.seconds)
+                logger.warning("ledger \(id): cannot list its batches before the first generation (\(error)); trying again at \(UTCTimestamp.format(runner.heldUntil!))", metadata: meta(id, nil, event: "ledger_unavailable", error: "\(error)"))
+            }
+            runners[id] = runner
+            reschedule(id)
+            return
+        }
+        runner.needsPreflight = false
+        let spans = batches.compactMap { b -> (start: Date, end: Date, id: String)? in
+            guard let s = b.startTime.flatMap(UTCTimestamp.parse), let e = b.endTime.flatMap(UTCTimestamp.parse), s <= e else { return nil }
+            return (s, e, b.id)
+        }.sorted { $0.start < $1.start }
+        var found = 0
+        if !spans.isEmpty {
+            var period = runner.cursor
+            var steps = 0
+            while runner.ledger.dueInstant(of: period) <= now, steps < 1_000_000 {
+                // Batches that start inside the period (binary search on the sorted starts).
+                var lo = 0, hi = spans.count
+                while lo < hi {
+                    let mid = (lo + hi) / 2
+                    if spans[mid].start < period.start { lo = mid + 1 } else { hi = mid }
+                }
+                var ids: [String] = []
+                var k = lo
+                while k < spans.count, spans[k].start < period.end {
+                    if spans[k].end < period.end { ids.append(spans[k].id) }
+                    k += 1
+                }
+                if !ids.isEmpty, state.record(PeriodKey(ledgerID: id, periodStart: period.startTime)) == nil {
+                    let entry = JournalEntry(
+                        time: now, ledgerID: id, periodStart: period.startTime, periodEnd: period.endTime, event: .completed,
+                        batchIDs: ids.sorted(),
+                        detail: "the API already had batches for this period before this daemon generated it (the journal had no record of the ledger); not generated again")
+                    do {
+                        try journal.append(entry)
+                    } catch {
+                        logger.critical("\(error); stopping so that nothing happens unrecorded", metadata: meta(id, period.startTime))
+                        throw error
+                    }
+                    apply(entry)
+                    log(entry)
+                    found += 1
+                }
+                period = runner.ledger.calendar.following(period)
+                steps += 1
+            }
+        }
+        if found > 0 {
+            logger.warning("ledger \(id) is new to the journal but \(found) of its due periods already have batches on the API; they are recorded completed and not generated again", metadata: meta(id, nil, event: "reconciled"))
+            let holds = runner.holds
+            runner = LedgerRunner(ledger: runner.ledger, records: state.records(ledgerID: id))
+            runner.needsPreflight = false
+            runner.holds = holds
+        }
+        runners[id] = runner
+        reschedule(id)
     }
 
     func finishCall(_ id: String, isPost: Bool, _ body: (inout PeriodRun) throws -> [PeriodRun.Action]) throws {

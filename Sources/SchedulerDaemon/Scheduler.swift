@@ -46,6 +46,7 @@ public actor Scheduler {
         case post(String, Result<AsyncTask, any Error>)
         case poll(String, Result<AsyncTask, any Error>)
         case batches(String, Result<[Batch], any Error>)
+        case preflight(String, Result<[Batch], any Error>)
         case reload
         case shutdown
         case shutdownDeadline

@@ -162,7 +162,10 @@ struct NotifyTests {
             let period = try #require(Fixture.due(h.schedulePath, ledger: "lgr_notify3", at: Fixture.now).first)
             let notifier = RecordingNotifier()
             let first = try await h.launch(notifier: notifier)
-            // The POST is on its way (the simulator holds it 150 ms): stop now.
+            // Wait (bounded) until the POST is on its way (the simulator holds it 150 ms), then stop.
+            for _ in 0..<500 where try !Fixture.events(h.journalPath, ledger: "lgr_notify3", start: period.startTime).contains("intent") {
+                try await Task.sleep(for: .milliseconds(2))
+            }
             try await first.stop()
             #expect(notifier.messages.contains(.stopping))
             let events = try Fixture.events(h.journalPath, ledger: "lgr_notify3", start: period.startTime)
