@@ -53,7 +53,12 @@ extension Scheduler {
                 if runner.ledger != ledger {
                     changed += 1
                     if runner.run == nil {
+                        // A held ledger stays held: editing the schedule is no reason to hammer the API.
+                        let (heldUntil, holds, preflight) = (runner.heldUntil, runner.holds, runner.needsPreflight)
                         runner = LedgerRunner(ledger: ledger, records: state.records(ledgerID: ledger.id))
+                        runner.heldUntil = heldUntil
+                        runner.holds = holds
+                        runner.needsPreflight = runner.needsPreflight && preflight
                     } else {
                         runner.replacement = ledger
                     }
