@@ -17,7 +17,7 @@
 # Prints one PASS/FAIL/SKIP line per check and "systemd harness: N passed, N failed";
 # exits non-zero on any failure, 0 with "SKIP: reason" when it cannot run here.
 #
-# Isolation (see /work/shared/SYSTEMD-SANDBOX.md): the boot script makes every mount
+# Isolation (see the project notes SYSTEMD-SANDBOX.md): the boot script makes every mount
 # private, puts tmpfs on /run, /tmp, /var/tmp, /etc/systemd/system, /var/log/journal,
 # /var/lib/private and overlays (upper layer in tmpfs) on /etc, /var, /usr/local and
 # /usr/lib/systemd/catalog, so nothing systemd, install.sh or the service writes reaches the host. Host-modifying units
