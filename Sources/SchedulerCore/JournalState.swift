@@ -25,6 +25,7 @@ public struct JournalState: Sendable {
         }.sorted()
     }
 
+    /// Starts a scratch state from an existing record (`PeriodRun` folds one line onto it).
     mutating func seedRecord(_ key: PeriodKey, _ record: PeriodRecord) {
         ledgers[key.ledgerID, default: [:]][key.periodStart] = record
     }

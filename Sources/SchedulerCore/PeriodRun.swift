@@ -64,7 +64,7 @@ public struct PeriodRun: Sendable {
             taskID: event == .intent ? nil : record?.taskID, attempt: (record?.attempts ?? 0) + (event == .intent ? 1 : 0),
             state: state, progress: progress, error: error, batchIDs: batchIDs, detail: detail)
         var state = JournalState()
-        if let record { state.seed(e.key, record) }
+        if let record { state.seedRecord(e.key, record) }
         state.apply(e)
         record = state.record(e.key)
         return .record(e)
@@ -261,12 +261,6 @@ public struct APIErrorSummary: Sendable, Hashable {
     }
 }
 
-extension JournalState {
-    /// Start a scratch state from an existing record (used by `PeriodRun` to fold one line).
-    mutating func seed(_ key: PeriodKey, _ record: PeriodRecord) {
-        seedRecord(key, record)
-    }
-}
 
 /// Formats a `Duration` back as ISO 8601 (`PT6H`, `PT30M`, `PT1H30M`) for messages.
 public enum ISODurationFormat {

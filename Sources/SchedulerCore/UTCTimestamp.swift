@@ -17,8 +17,7 @@ public enum UTCTimestamp {
         return format(epochSeconds: seconds, millis: Int(millis), withMillis: true)
     }
 
-    /// RFC 3339 without fractional seconds (`2026-11-23T12:00:00Z`), for journal `time` fields
-    /// that do not need milliseconds. Here we keep milliseconds too for ordering.
+    /// The journal's `time` field: RFC 3339 in UTC with milliseconds (the same text as `format`).
     public static func formatRFC3339(_ date: Date) -> String { format(date) }
 
     static func format(epochSeconds: Int64, millis: Int, withMillis: Bool) -> String {

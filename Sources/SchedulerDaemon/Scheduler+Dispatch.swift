@@ -154,7 +154,7 @@ extension Scheduler {
 
     func armTimer(_ group: inout ThrowingDiscardingTaskGroup<any Error>, now: Date) {
         guard let continuation else { return }
-        var deadline = shuttingDown ? nil : wakeQueue.peekValue()
+        var deadline = shuttingDown ? nil : wakeQueue.peek()?.at
         if let interval = deps.notifier.watchdogInterval {
             let ping = now.addingTimeInterval(interval.seconds)
             deadline = min(deadline ?? ping, ping)

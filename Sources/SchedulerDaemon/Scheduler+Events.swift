@@ -163,7 +163,7 @@ extension Scheduler {
     /// demo can move a virtual clock without racing the loop.
     func settleIfIdle() {
         guard outstanding == 0, !settleWaiters.isEmpty else { return }
-        if !shuttingDown, let next = wakeQueue.peekValue(), next <= deps.clock.now() {
+        if !shuttingDown, let next = wakeQueue.peek()?.at, next <= deps.clock.now() {
             poke()
             return
         }

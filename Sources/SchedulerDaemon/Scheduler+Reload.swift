@@ -39,14 +39,12 @@ extension Scheduler {
             guard var runner = runners[id] else { continue }
             removed += 1
             if runner.run == nil {
-                runners[id] = nil
-                wakeQueue.schedule(id, at: nil)
+                drop(id)
             } else {
                 runner.removed = true
                 runners[id] = runner
             }
         }
-        order.removeAll { runners[$0] == nil }
         for ledger in new.ledgers {
             if var runner = runners[ledger.id] {
                 runner.removed = false

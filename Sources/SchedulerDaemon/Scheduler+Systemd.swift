@@ -18,7 +18,7 @@ extension Scheduler {
 
     func statusLine() -> String {
         var next: (String, Date)?
-        if let top = wakeQueue.peekEntry() { next = (top.key, top.at) }
+        if let top = wakeQueue.peek() { next = (top.key, top.at) }
         return StatusLine.format(ledgers: order.count, inFlight: activeRuns, failures: failures, next: next.map { (ledgerID: $0.0, at: $0.1) })
     }
 

@@ -58,7 +58,6 @@ public actor Scheduler {
         public var activeRuns: Int
         public var nextWakeup: Date?
         public var state: JournalState
-        public var started: Bool
     }
 
     var schedule: Schedule
@@ -85,7 +84,6 @@ public actor Scheduler {
     var lastStatus = ""
     var lastWatchdog = ContinuousClock.now - .seconds(3600)
     var readyAt: ContinuousClock.Instant?
-    var started = false
 
     public init(schedule: Schedule, journal: JournalFile, dependencies: Dependencies) {
         self.schedule = schedule
@@ -161,16 +159,8 @@ public actor Scheduler {
         await withCheckedContinuation { settleWaiters.append($0) }
     }
 
-    /// One line per ledger: what it waits for (for debugging stuck schedules).
-    public var runnerDump: String {
-        order.map { id in
-            let r = runners[id]!
-            return "\(id) busy=\(r.busy) run=\(r.run?.period.startTime ?? "-") pending=\(String(describing: r.pending)) at=\(r.pendingAt.map(UTCTimestamp.format) ?? "-") held=\(r.heldUntil.map(UTCTimestamp.format) ?? "-") queued=\(wakeQueue.scheduled(id).map(UTCTimestamp.format) ?? "-")"
-        }.joined(separator: "\n") + "\nready=\(ready) active=\(activeRuns) outstanding=\(outstanding) timers=\(timers.count)"
-    }
-
     public var snapshot: Snapshot {
-        Snapshot(ledgers: order.count, activeRuns: activeRuns, nextWakeup: wakeQueue.peekValue(), state: state, started: started)
+        Snapshot(ledgers: order.count, activeRuns: activeRuns, nextWakeup: wakeQueue.peek()?.at, state: state)
     }
 
     // MARK: - Start-up
@@ -198,7 +188,6 @@ public actor Scheduler {
         logger.info(
             "journal replayed: \(state.lineCount) lines in \(elapsed.formatted(.units(allowed: [.seconds, .milliseconds], width: .narrow))); \(inFlight) periods in flight; \(order.count) ledgers scheduled",
             metadata: ["mangrove_event": "started"])
-        started = true
         readyAt = .now
         try? deps.notifier.ready(status: statusLine())
     }
