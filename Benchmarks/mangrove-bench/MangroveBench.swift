@@ -12,6 +12,7 @@ import Glibc
 ///
 ///     mangrove-bench startup [--ledgers N] [--lines N] [--daemon PATH]
 ///     mangrove-bench polling [--task-seconds N] [--periods N]
+///     mangrove-bench requests [--catch-up N] [--history N] [--task-seconds N]
 @main
 struct MangroveBench {
     static func main() async throws {
@@ -37,6 +38,12 @@ struct MangroveBench {
         }
         if which == "polling" || which == "all" {
             rows += try await PollingBench(taskSeconds: Double(option("--task-seconds", 60)), periods: option("--periods", 12)).run()
+        }
+        if which == "requests" || which == "all" {
+            rows += try await RequestsBench(
+                catchUp: option("--catch-up", 100), history: option("--history", 30),
+                taskSeconds: Double(option("--task-seconds", 10))
+            ).run()
         }
         let width = rows.map(\.0.count).max() ?? 10
         print("\n" + "measure".padding(toLength: width, withPad: " ", startingAt: 0) + "  value")

@@ -1,3 +1,4 @@
+import Foundation
 /// The Mangrove API operations the scheduler uses. The daemon depends on this
 /// capability only; `HTTPBatchAPI` runs it over HTTP and tests substitute fakes.
 ///
@@ -12,6 +13,16 @@ public protocol BatchAPI: Sendable {
     func asyncTask(id: Int) async throws -> AsyncTask
     /// All batches of a ledger, newest first (`sort=-created_at`), across pages.
     func batches(ledgerID: String) async throws -> [Batch]
+    /// The ledger's batches newest first, at least every one created at or after
+    /// `createdSince` (paging stops once a whole page is older): a steady-state check before
+    /// a POST costs one small request.
+    func batches(ledgerID: String, createdSince: Date) async throws -> [Batch]
+}
+
+extension BatchAPI {
+    public func batches(ledgerID: String, createdSince: Date) async throws -> [Batch] {
+        try await batches(ledgerID: ledgerID)
+    }
 }
 
 /// Why an API call failed, in terms the daemon acts on.
@@ -28,6 +39,11 @@ public enum APIError: Error, Sendable, Hashable, CustomStringConvertible {
     case unreachable(reason: String)
     /// The server answered 2xx with a body that could not be decoded.
     case invalidResponse(reason: String)
+    /// The generation POST provably did nothing (408, 429, 503 with `Retry-After`, or the
+    /// connection was never made). The client does not wait and re-send it itself: the
+    /// daemon journals `not_fired` first, then fires again after `retryAfter` (the
+    /// server's `Retry-After`, if any), so a crash during the wait leaves no bare `intent`.
+    case notProcessed(reason: String, status: Int?, retryAfter: Duration?)
     /// No token could be found (see the contract's token order).
     case missingToken(reason: String)
 
@@ -39,6 +55,8 @@ public enum APIError: Error, Sendable, Hashable, CustomStringConvertible {
         case .outcomeUnknown(let reason): return "outcome unknown: \(reason)"
         case .unreachable(let reason): return "API unreachable: \(reason)"
         case .invalidResponse(let reason): return "invalid response: \(reason)"
+        case .notProcessed(let reason, _, let retryAfter):
+            return "not processed: \(reason)" + (retryAfter.map { "; Retry-After \(Int($0.components.seconds)) s" } ?? "")
         case .missingToken(let reason): return "no API token: \(reason)"
         }
     }
@@ -46,6 +64,7 @@ public enum APIError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The HTTP status, when the server answered.
     public var status: Int? {
         if case .http(let status, _) = self { return status }
+        if case .notProcessed(_, let status, _) = self { return status }
         return nil
     }
 }

@@ -9,6 +9,8 @@ extension APIError {
         case .unreachable(let reason): .unreachable(reason: token.redact(reason))
         case .invalidResponse(let reason): .invalidResponse(reason: token.redact(reason))
         case .missingToken(let reason): .missingToken(reason: token.redact(reason))
+        case .notProcessed(let reason, let status, let retryAfter):
+            .notProcessed(reason: token.redact(reason), status: status, retryAfter: retryAfter)
         }
     }
 }

@@ -9,7 +9,7 @@ extension HTTPBatchAPI {
     /// `meta.total_pages` says there are more, with the server's own page size.
     func listAllPages<Element: Sendable & Codable & Hashable>(
         _ path: String, query: [(name: String, value: String)], pagingOnFirstPage: Bool,
-        id: KeyPath<Element, String>
+        id: KeyPath<Element, String>, isPast: ([Element]) -> Bool = { _ in false }
     ) async throws -> [Element] {
         var all: [Element] = []
         var seen: Set<String> = []
@@ -28,6 +28,7 @@ extension HTTPBatchAPI {
                 all.append(element)
                 new += 1
             }
+            if isPast(list.data) { return all }
             let next: Int?
             if !pagingOnFirstPage && page == 1 {
                 // An unpaged request: only go on when the server says it paged the answer.

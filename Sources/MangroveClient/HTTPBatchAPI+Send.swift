@@ -79,6 +79,13 @@ extension HTTPBatchAPI {
             case .fail(let error):
                 throw error.redacted(by: token)
             case .retry(let exhausted):
+                if idempotency == .nonIdempotent {
+                    // Nothing was processed: hand it back so the daemon journals that before any wait.
+                    throw APIError.notProcessed(
+                        reason: "\(endpoint): \(failure.logDescription)", status: failure.status,
+                        retryAfter: retryAfter.map { min($0, configuration.retryPolicy.maxRetryAfter) }
+                    ).redacted(by: token)
+                }
                 try Task.checkCancellation()
                 guard
                     let delay = configuration.retryPolicy.delay(
@@ -144,6 +151,12 @@ extension HTTPBatchAPI {
 }
 
 extension AttemptFailure {
+    /// The HTTP status, when the server answered.
+    var status: Int? {
+        if case .status(let status, _) = self { return status }
+        return nil
+    }
+
     /// Short text for the retry log line.
     var logDescription: String {
         switch self {

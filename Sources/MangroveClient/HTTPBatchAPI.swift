@@ -91,6 +91,15 @@ public struct HTTPBatchAPI: BatchAPI {
             pagingOnFirstPage: true, id: \Batch.id
         )
     }
+
+    public func batches(ledgerID: String, createdSince: Date) async throws -> [Batch] {
+        let bound = UTCTimestamp.format(createdSince)
+        return try await listAllPages(
+            APIPath.batches(ledgerID.pathSegmentEncoded), query: [(name: "sort", value: "-created_at")],
+            pagingOnFirstPage: true, id: \Batch.id,
+            isPast: { page in OlderPage.reachesPast(page.map(\.createdAt), than: bound) }
+        )
+    }
 }
 
 extension String {

@@ -10,6 +10,8 @@ import MangroveAPI
 /// - `POST /_sim/faults` with `[FaultRule]` or `{"faults": [FaultRule]}` → rules replaced
 /// - `GET /_sim/tasks` → `{"data": [AsyncTask]}`
 /// - `POST /_sim/clock` with `{"advance_seconds": N}` → `{"now": "..."}`
+/// - `POST /_sim/batches` with `{"ledger_id": "...", "start_time": "...", "end_time": "..."}`
+///   → 201 with the batch: a batch made as if in the Mangrove app (no task, not logged)
 struct AdminEndpoints: Sendable {
     let state: SimulatorState
 
@@ -20,6 +22,15 @@ struct AdminEndpoints: Sendable {
     private struct ClockRequest: Decodable {
         var advanceSeconds: Double
         enum CodingKeys: String, CodingKey { case advanceSeconds = "advance_seconds" }
+    }
+
+    private struct AppBatchRequest: Decodable {
+        var ledgerID: String
+        var startTime: String
+        var endTime: String
+        enum CodingKeys: String, CodingKey {
+            case ledgerID = "ledger_id", startTime = "start_time", endTime = "end_time"
+        }
     }
 
     private struct ClockReply: Encodable {
@@ -65,6 +76,13 @@ struct AdminEndpoints: Sendable {
             }
             let now = await state.advanceClock(bySeconds: body.advanceSeconds)
             return .json(200, ClockReply(now: Timestamp.format(now)))
+        case ("POST", "/batches"):
+            guard let body = try? JSONDecoder().decode(AppBatchRequest.self, from: Data(request.body ?? [])),
+                  let batch = await state.createAppBatch(ledgerID: body.ledgerID, startTime: body.startTime, endTime: body.endTime)
+            else {
+                return .error(422, "expected {\"ledger_id\": \"...\", \"start_time\": \"2025-04-01T00:00:00.000Z\", \"end_time\": \"2025-04-30T23:59:59.000Z\"}")
+            }
+            return .json(201, batch)
         default:
             return .notFound
         }

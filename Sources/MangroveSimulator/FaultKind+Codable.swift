@@ -33,6 +33,8 @@ extension FaultKind: Codable {
             self = .drop
         case "process_then_drop":
             self = .processThenDrop
+        case "garbage_body":
+            self = .garbageBody
         case "process_then_status":
             self = .processThenStatus(c.contains(.status) ? try Self.decodeStatus(c) : 500)
         default:
@@ -40,7 +42,7 @@ extension FaultKind: Codable {
                 forKey: .kind, in: c,
                 debugDescription: "unknown fault kind \"\(kindName)\"; expected one of latency, status, "
                     + "too_many_requests, service_unavailable, internal_server_error, drop, "
-                    + "process_then_drop, process_then_status"
+                    + "process_then_drop, process_then_status, garbage_body"
             )
         }
     }
@@ -65,7 +67,7 @@ extension FaultKind: Codable {
             try c.encodeIfPresent(retryAfter, forKey: .retryAfterSeconds)
         case .processThenStatus(let status):
             try c.encode(status, forKey: .status)
-        case .drop, .processThenDrop:
+        case .drop, .processThenDrop, .garbageBody:
             break
         }
     }

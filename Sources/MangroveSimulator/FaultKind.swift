@@ -14,6 +14,9 @@ public enum FaultKind: Sendable, Hashable {
     /// Process the request, then answer `status` (e.g. 500, 502, 504) instead of the
     /// real response: again an outcome the client cannot know.
     case processThenStatus(Int)
+    /// Answer 200 with a body that is not JSON, without processing the request (a proxy's
+    /// error page, a truncated answer).
+    case garbageBody
 
     /// 429 with `Retry-After`.
     public static func tooManyRequests(retryAfterSeconds: Int = 1) -> FaultKind {
@@ -36,6 +39,7 @@ public enum FaultKind: Sendable, Hashable {
         case .drop: "drop"
         case .processThenDrop: "process_then_drop"
         case .processThenStatus: "process_then_status"
+        case .garbageBody: "garbage_body"
         }
     }
 
@@ -43,7 +47,7 @@ public enum FaultKind: Sendable, Hashable {
     var processesRequest: Bool {
         switch self {
         case .latency, .processThenDrop, .processThenStatus: true
-        case .status, .drop: false
+        case .status, .drop, .garbageBody: false
         }
     }
 }

@@ -10,7 +10,7 @@
 /// `kind` is one of `latency` (with `latency_ms`), `status` (with `status` and
 /// optional `retry_after_seconds`), `too_many_requests`, `service_unavailable`,
 /// `internal_server_error`, `drop`, `process_then_drop`, `process_then_status`
-/// (with `status`).
+/// (with `status`), `garbage_body` (200 with a body that is not JSON, not processed).
 public struct FaultRule: Sendable, Hashable, Codable {
     public var match: FaultMatcher
     public var kind: FaultKind

@@ -45,6 +45,12 @@ public final class SimulatorHandle: Sendable {
     /// The batches of a ledger in creation order, in the full retrieve-batch shape.
     public func batches(ledgerID: String) async -> [Batch] { await state.batches(ledgerID: ledgerID) }
 
+    /// Creates a batch as if generated in the Mangrove app (no task, nothing in the request log).
+    @discardableResult
+    public func createAppBatch(ledgerID: String, startTime: String, endTime: String) async -> Batch? {
+        await state.createAppBatch(ledgerID: ledgerID, startTime: startTime, endTime: endTime)
+    }
+
     /// Moves the simulator's clock forward on top of the injected `now`.
     @discardableResult
     public func advanceClock(bySeconds seconds: Double) async -> Date {

@@ -114,6 +114,10 @@ actor SimulatorState {
                     status, Self.message(forStatus: status),
                     headers: retryAfter.map { ["Retry-After": String($0)] } ?? [:]
                 )
+            case .garbageBody:
+                reply = .respond(
+                    status: 200, body: Data("<html><body>502 Bad Gateway</body></html>\n{\"data\": [".utf8),
+                    headers: ["Content-Type": "text/html"])
             default:
                 reply = .dropConnection
             }
@@ -291,6 +295,33 @@ actor SimulatorState {
     private static func batchID(_ hash: UInt64) -> String {
         let hex = String(hash, radix: 16)
         return "bat_" + (String(repeating: "0", count: max(0, 16 - hex.count)) + hex).prefix(12)
+    }
+
+    /// Creates a batch on a ledger as if someone generated it in the Mangrove app (outside
+    /// any scheduler): no task, no request in the log. Returns it.
+    func createAppBatch(ledgerID: String, startTime: String, endTime: String) -> Batch? {
+        guard let startMs = Timestamp.parseMilliseconds(startTime), let endMs = Timestamp.parseMilliseconds(endTime) else {
+            return nil
+        }
+        materialiseBatches()
+        let sequence = batches.count + 1
+        var hash = SplitMix64.mix(config.seed ^ 0xA99 ^ (UInt64(sequence) &* 0x9E37_79B9_7F4A_7C15))
+        var id = Self.batchID(hash)
+        while batchIndexByID[id] != nil {
+            hash = SplitMix64.mix(hash)
+            id = Self.batchID(hash)
+        }
+        let ledger = ledgersByID[ledgerID]?.ledger
+        let full = BatchShape.full(
+            id: id, trackingID: "APP-\(sequence)", startTime: startTime, endTime: endTime,
+            createdAt: Timestamp.formatMilliseconds(nowMs), value: 1, sequence: sequence, taskID: 0,
+            outputName: ledger?.name ?? ledgerID, unit: ledger?.unit ?? "t"
+        )
+        let batch = StoredBatch(ledgerID: ledgerID, sequence: sequence, createdAtMs: nowMs, startMs: startMs, endMs: endMs, full: full)
+        batchIndexByID[id] = batches.count
+        batchIndicesByLedger[ledgerID, default: []].append(batches.count)
+        batches.append(batch)
+        return full
     }
 
     /// Batches of a ledger in creation order (the full shape).

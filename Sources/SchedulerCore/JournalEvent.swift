@@ -17,6 +17,10 @@ public enum JournalEvent: String, Sendable, Hashable, CaseIterable {
     case previewEmpty = "preview_empty"
     /// An operator asked for one more generation of a failed or ambiguous period.
     case retryRequested = "retry_requested"
+    /// Nothing is fired for the ledger until the reason clears: its batches could not be
+    /// listed, a batch only partly overlaps the period (`detail` is `conflict`), or batches
+    /// unknown to the journal were found and recent activity is waited out.
+    case held
     case completed
     case failed
     case skipped

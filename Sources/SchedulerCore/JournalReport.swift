@@ -17,9 +17,13 @@ public struct JournalReport: Sendable, Encodable {
         public var firstTime: String
         public var lastTime: String
         public var durationSeconds: Double?
+        /// Completed because its batches were found on the API before a POST (not made by
+        /// this daemon, or not in its journal).
+        public var foundOnAPI: Bool
 
         enum CodingKeys: String, CodingKey {
             case outcome, terminal, attempts, error
+            case foundOnAPI = "found_on_api"
             case ledgerID = "ledger_id", periodStart = "period_start", periodEnd = "period_end"
             case taskID = "task_id", batchIDs = "batch_ids", firstTime = "first_time", lastTime = "last_time"
             case durationSeconds = "duration_seconds"
@@ -36,7 +40,8 @@ public struct JournalReport: Sendable, Encodable {
                     ledgerID: ledger, periodStart: start, periodEnd: r.periodEnd, outcome: r.lastEvent.rawValue,
                     terminal: r.isTerminal, taskID: r.taskID, attempts: r.attempts, error: r.isTerminal && r.lastEvent == .completed ? nil : r.lastError,
                     batchIDs: r.batchIDs, firstTime: UTCTimestamp.format(r.firstTime), lastTime: UTCTimestamp.format(r.lastTime),
-                    durationSeconds: r.duration))
+                    durationSeconds: r.duration,
+                    foundOnAPI: r.lastEvent == .completed && r.detail?.hasPrefix(PeriodRun.foundDetailPrefix) == true))
             }
         }
         rows.sort { ($0.ledgerID, $0.periodStart) < ($1.ledgerID, $1.periodStart) }
@@ -60,7 +65,11 @@ public struct JournalReport: Sendable, Encodable {
             var line = "  \(r.periodStart) … \(r.periodEnd)  \(r.outcome.padding(toLength: 15, withPad: " ", startingAt: 0))"
             if let t = r.taskID { line += " task \(t)" }
             if r.attempts > 1 { line += " attempts \(r.attempts)" }
-            if let d = r.durationSeconds { line += " \(Int(d.rounded()))s" }
+            if r.foundOnAPI {
+                line += " found on the API: \((r.batchIDs ?? []).joined(separator: ", "))"
+            } else if let d = r.durationSeconds {
+                line += " \(Int(d.rounded()))s"
+            }
             if let e = r.error { line += "  error: \(e)" }
             out += line + "\n"
         }

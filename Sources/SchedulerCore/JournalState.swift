@@ -52,9 +52,13 @@ public struct JournalState: Sendable {
             r.state = nil
             r.progress = nil
             r.lastError = e.error
+            r.lastIntentAt = e.time
         case .fired:
             r.firedAt = e.time
             r.emptyPreviews = 0
+            r.consecutiveNotFired = 0
+        case .notFired:
+            r.consecutiveNotFired += 1
         case .reconciling:
             if r.reconcilingSince == nil { r.reconcilingSince = e.time }
         case .taskFailed:
@@ -68,7 +72,7 @@ public struct JournalState: Sendable {
         case .completed:
             if let ids = e.batchIDs { r.batchIDs = ids }
             r.lastError = e.error
-        case .progress, .notFired, .failed, .skipped, .ambiguous:
+        case .progress, .failed, .skipped, .ambiguous, .held:
             break
         }
         ledgers[e.ledgerID, default: [:]][e.periodStart] = r

@@ -22,6 +22,11 @@ public struct PeriodRecord: Sendable, Hashable {
     public var firedAt: Date?
     /// When reconciliation of an unknown POST outcome began.
     public var reconcilingSince: Date?
+    /// When the last POST of this period was about to be sent (its `intent` line): a
+    /// listing of batches older than this cannot clear the period for another POST.
+    public var lastIntentAt: Date?
+    /// `not_fired` lines since the last accepted POST (the re-fire backoff).
+    public var consecutiveNotFired = 0
 
     public var isTerminal: Bool { lastEvent.isTerminal }
 

@@ -85,7 +85,7 @@ public struct PeriodRun: Sendable {
             return beginReconcile(now: now, reason: "the daemon stopped after recording intent, before the API's answer was journaled")
         case .reconciling:
             return [.checkBatches(at: now)]
-        case .notFired, .retryRequested:
+        case .notFired, .retryRequested, .held:
             return fire(now: now)
         case .taskFailed:
             let due = record.lastTime.addingTimeInterval(refireDelay(failures: record.taskFailures).seconds)
@@ -99,6 +99,15 @@ public struct PeriodRun: Sendable {
     private mutating func fire(now: Date) -> [Action] {
         if ledger.preview { return [.preview] }
         return [journal(.intent, at: now), .post]
+    }
+
+    /// How long after a POST the API provably did not process (429, 503 with
+    /// `Retry-After`, never connected) the period is fired again, after its `not_fired`
+    /// line: the API's `Retry-After` (at most 5 minutes) or the API retry backoff.
+    private func notProcessedDelay(notFired: Int, retryAfter: Duration?) -> Duration {
+        let backoff = Backoff.apiRetry.ceiling(forAttempt: max(0, notFired - 1))
+        guard let retryAfter else { return backoff }
+        return max(backoff, min(retryAfter, .seconds(300)))
     }
 
     private func refireDelay(failures: Int) -> Duration {
@@ -127,9 +136,61 @@ public struct PeriodRun: Sendable {
     }
 
     private mutating func hold(now: Date, reason: String) -> Action {
+        .holdLedger(until: nextHoldEnd(now: now), reason: reason)
+    }
+
+    /// The end of the next hold of this ledger: `unavailable_ledger_backoff`, doubling with
+    /// each hold in a row, capped at 16×.
+    private mutating func nextHoldEnd(now: Date) -> Date {
         ledgerHolds += 1
         let backoff = Backoff(initial: recovery.unavailableLedgerBackoff, cap: recovery.unavailableLedgerBackoff * 16, jitter: .none)
-        return .holdLedger(until: now.addingTimeInterval(backoff.ceiling(forAttempt: ledgerHolds - 1).seconds), reason: reason)
+        return now.addingTimeInterval(backoff.ceiling(forAttempt: ledgerHolds - 1).seconds)
+    }
+
+    // MARK: - Look before you fire
+
+    /// `detail` of a `held` line for a batch that only partly overlaps the period.
+    public static let conflictDetail = "conflict"
+    /// `detail` of a `held` line while the ledger's batches cannot be listed.
+    public static let unverifiedDetail = "cannot verify"
+    /// `detail` of a `held` line while recent activity found on the API is waited out.
+    public static let recentActivityDetail = "recent activity"
+    /// Start of the `detail` of a `completed` line for a period whose batches were found on the API.
+    public static let foundDetailPrefix = "found on the API"
+
+    /// A `held` line, unless the period's last line already says the same.
+    private mutating func heldLine(at now: Date, error: String, detail: String) -> [Action] {
+        if record?.lastEvent == .held, record?.lastError == error, record?.detail == detail { return [] }
+        return [journal(.held, at: now, error: error, detail: detail)]
+    }
+
+    /// A listing made after the period's last POST shows batches inside it: they are
+    /// recorded, and the period is never generated again.
+    public mutating func foundOnAPI(batchIDs: [String], now: Date) -> [Action] {
+        ledgerHolds = 0
+        let detail = "\(Self.foundDetailPrefix): batches not made by this daemon (or not in its journal) already cover this period; not generated again"
+        return [journal(.completed, at: now, detail: detail, batchIDs: batchIDs), .finished(.completed)]
+    }
+
+    /// A batch only partly overlaps the period: never POST; hold the ledger for an operator.
+    public mutating func conflictOnAPI(_ batch: LedgerBatches.Span, now: Date) -> [Action] {
+        let message = "batch \(batch.id) on the API (\(UTCTimestamp.format(batch.start))…\(UTCTimestamp.format(batch.end))) only partly overlaps period \(period.startTime)…\(period.endTime); generating it could double-count. Align the ledger's cadence and time_zone with the batches on the API, or move first_period_start past them"
+        let lines = heldLine(at: now, error: message, detail: Self.conflictDetail)
+        return lines + [.restart(at: nextHoldEnd(now: now))]
+    }
+
+    /// The ledger's batches could not be listed: nothing may be fired; try again after the hold backoff.
+    public mutating func listingFailed(_ error: APIErrorSummary, now: Date) -> [Action] {
+        let message = "cannot list the ledger's batches to check that \(period.startTime) was not generated already (\(error.message)); nothing is fired for this ledger until they can be listed"
+        let lines = heldLine(at: now, error: message, detail: Self.unverifiedDetail)
+        return lines + [.restart(at: nextHoldEnd(now: now))]
+    }
+
+    /// Batches the journal did not know about were found: a generation of this period may
+    /// still be running on the server (its batches not listed yet). Wait, then list again.
+    public mutating func awaitRecentActivity(until: Date, found: Int, now: Date) -> [Action] {
+        let message = "\(found) period\(found == 1 ? "" : "s") of this ledger had batches on the API that the journal did not know about; waiting until \(UTCTimestamp.format(until)) (recovery.reconcile_window) and listing again before generating \(period.startTime)"
+        return heldLine(at: now, error: message, detail: Self.recentActivityDetail) + [.restart(at: until)]
     }
 
     // MARK: - POST
@@ -142,10 +203,21 @@ public struct PeriodRun: Sendable {
         return [fired, .poll(taskID: taskID, at: now.addingTimeInterval(polling.firstPollAfter.seconds))]
     }
 
+    /// POSTs the API provably did not process, in a row, before the ledger is held with
+    /// `unavailable_ledger_backoff` instead of re-fired after `Retry-After`/the API backoff.
+    public static let quickRefires = 6
+
     public mutating func postFailed(_ error: APIErrorSummary, now: Date) -> [Action] {
         switch error.kind {
         case .outcomeUnknown:
             return beginReconcile(now: now, reason: error.message)
+        case .notProcessed:
+            // Journaled before any wait, so a crash during it never leaves a bare `intent`.
+            let note = journal(.notFired, at: now, error: error.message)
+            let notFired = record?.consecutiveNotFired ?? 1
+            if notFired >= Self.quickRefires { return [note, hold(now: now, reason: error.message)] }
+            let delay = notProcessedDelay(notFired: notFired, retryAfter: error.retryAfter)
+            return [note, .restart(at: now.addingTimeInterval(delay.seconds))]
         case .refused, .unreachable:
             let note = journal(.notFired, at: now, error: error.message)
             return [note, hold(now: now, reason: error.message)]
@@ -248,16 +320,22 @@ public struct APIErrorSummary: Sendable, Hashable {
         case unreachable
         /// It may have been processed: never re-send without reconciliation.
         case outcomeUnknown
+        /// The API provably did not process it (408, 429, 503 with `Retry-After`, never
+        /// connected): try again after `retryAfter` or a short backoff.
+        case notProcessed
     }
 
     public var kind: Kind
     public var status: Int?
     public var message: String
+    /// The API's `Retry-After`, when it sent one.
+    public var retryAfter: Duration?
 
-    public init(kind: Kind, status: Int? = nil, message: String) {
+    public init(kind: Kind, status: Int? = nil, message: String, retryAfter: Duration? = nil) {
         self.kind = kind
         self.status = status
         self.message = message
+        self.retryAfter = retryAfter
     }
 }
 

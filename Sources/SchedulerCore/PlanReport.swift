@@ -85,6 +85,7 @@ public struct PlanReport: Sendable, Encodable {
         case .notFired: status = "not_fired"
         case .previewEmpty: status = "preview_empty"
         case .retryRequested: status = "retry_requested"
+        case .held: status = record!.detail == PeriodRun.conflictDetail ? "conflict" : "held"
         case .completed, .failed, .skipped, .ambiguous: status = record!.lastEvent.rawValue
         }
         return Row(periodStart: period.startTime, periodEnd: period.endTime, status: status, taskID: record?.taskID, lastError: record?.lastError)

@@ -91,12 +91,17 @@ public struct RecoveryPolicy: Sendable, Equatable {
     public var emptyPreviewRecheck: Duration
     /// Empty previews in a row before the period is recorded `skipped`.
     public var emptyPreviewLimit: Int
+    /// How old a listing of the ledger's batches may be and still clear a period for a
+    /// POST (`LookBeforeFire`).
+    public var verifyMaxAge: Duration
 
     public init(
         failedTaskRetries: Int = 2, failedTaskBackoff: Duration = .seconds(900), reconcileAfter: Duration = .seconds(30),
         reconcileWindow: Duration = .seconds(1800), unavailableLedgerBackoff: Duration = .seconds(300),
-        emptyPreviewRecheck: Duration = .seconds(3600), emptyPreviewLimit: Int = 24
+        emptyPreviewRecheck: Duration = .seconds(3600), emptyPreviewLimit: Int = 24,
+        verifyMaxAge: Duration = .seconds(300)
     ) {
+        self.verifyMaxAge = verifyMaxAge
         self.failedTaskRetries = failedTaskRetries
         self.failedTaskBackoff = failedTaskBackoff
         self.reconcileAfter = reconcileAfter

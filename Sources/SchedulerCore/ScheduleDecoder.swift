@@ -15,7 +15,7 @@ public struct ScheduleDecoder {
     static let pollingKeys = ["first_poll_after", "max_interval", "task_timeout"]
     static let recoveryKeys = [
         "failed_task_retries", "failed_task_backoff", "reconcile_after", "reconcile_window",
-        "unavailable_ledger_backoff", "empty_preview_recheck", "empty_preview_limit",
+        "unavailable_ledger_backoff", "empty_preview_recheck", "empty_preview_limit", "verify_max_age",
     ]
 
     private var problems: [ScheduleProblem] = []
@@ -237,6 +237,13 @@ public struct ScheduleDecoder {
             if let d = fixedDuration(r["unavailable_ledger_backoff"], path: "recovery.unavailable_ledger_backoff") { recovery.unavailableLedgerBackoff = d }
             if let d = fixedDuration(r["empty_preview_recheck"], path: "recovery.empty_preview_recheck") { recovery.emptyPreviewRecheck = d }
             if let n = number(r["empty_preview_limit"], path: "recovery.empty_preview_limit", range: 1...10000, integer: true) { recovery.emptyPreviewLimit = Int(n) }
+            if let d = fixedDuration(r["verify_max_age"], path: "recovery.verify_max_age") {
+                if d < .seconds(1) || d > .seconds(3600) {
+                    error("recovery.verify_max_age", "must be between PT1S and PT1H (how old a listing of the ledger's batches may be when it clears a period for generation), got \(ISODurationFormat.format(d))", at: r["verify_max_age"])
+                } else {
+                    recovery.verifyMaxAge = d
+                }
+            }
         }
 
         // defaults

@@ -23,6 +23,8 @@ extension APIErrorSummary {
             self.init(kind: .unreachable, message: api.description)
         case .invalidResponse:
             self.init(kind: isPost ? .outcomeUnknown : .unreachable, message: api.description)
+        case .notProcessed(_, let status, let retryAfter):
+            self.init(kind: isPost ? .notProcessed : .unreachable, status: status, message: api.description, retryAfter: retryAfter)
         case .missingToken:
             self.init(kind: .refused, message: api.description)
         }

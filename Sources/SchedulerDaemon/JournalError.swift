@@ -5,6 +5,15 @@ public enum JournalError: Error, Sendable, Equatable, CustomStringConvertible {
     case cannotOpen(path: String, reason: String)
     case cannotWrite(path: String, reason: String)
     case cannotRead(path: String, reason: String)
+    /// The file at the journal's path is no longer the one the daemon opened (deleted,
+    /// renamed, truncated or restored from a copy while it ran).
+    case replaced(path: String, reason: String)
+
+    /// The journal was replaced or removed under the running daemon.
+    public var isReplaced: Bool {
+        if case .replaced = self { return true }
+        return false
+    }
 
     public var description: String {
         switch self {
@@ -17,6 +26,8 @@ public enum JournalError: Error, Sendable, Equatable, CustomStringConvertible {
             return "cannot append to journal \(path): \(reason)"
         case .cannotRead(let path, let reason):
             return "cannot read journal \(path): \(reason)"
+        case .replaced(let path, let reason):
+            return "journal \(path) was replaced or removed while the daemon ran (\(reason)); nothing more is written to it. Restart the daemon: it resumes from the file now at that path and lists each ledger's batches on the API before generating anything"
         }
     }
 }

@@ -5,16 +5,20 @@ import Glibc
 #endif
 
 /// The append-only JSON Lines journal on disk. Owning one means holding an exclusive
-/// `flock` on `<journal>.lock` (which also records the owner's PID), so two daemons can
-/// never write the same journal. Every append is written in full and fsync'd before it
-/// returns: the daemon only acts on what is durably recorded.
+/// `flock` on the journal file itself, so no lock file can be deleted from under it and let
+/// a second daemon in; the error names the holder's PID (from `/proc/locks`). Every append
+/// is written in full and fsync'd before it returns: the daemon only acts on what is
+/// durably recorded. Before each append the file at the path is compared with the open
+/// one, so a journal deleted, renamed, truncated or restored under a running daemon stops
+/// it instead of being written to in vain.
 ///
 /// Not thread-safe by design: the scheduler actor is its only user.
 public final class JournalFile: @unchecked Sendable {
     public let path: String
-    public var lockPath: String { path + ".lock" }
     private var fd: Int32 = -1
-    private var lockFD: Int32 = -1
+    /// The file's size as this daemon left it (nil until replay has read it).
+    private var expectedSize: off_t?
+    private var identity: (device: UInt64, inode: UInt64)?
 
     /// Opens (creating if needed) and locks the journal. Throws `JournalError.locked`
     /// naming the holder's PID when another process owns it.
@@ -28,56 +32,64 @@ public final class JournalFile: @unchecked Sendable {
                 throw .cannotOpen(path: path, reason: "cannot create directory \(directory): \(error.localizedDescription)")
             }
         }
-        lockFD = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard lockFD >= 0 else { throw .cannotOpen(path: lockPath, reason: Self.errnoText()) }
-        if flock(lockFD, LOCK_EX | LOCK_NB) != 0 {
-            let pid = Self.readPID(lockFD)
-            Glibc.close(lockFD)
-            lockFD = -1
+        fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw .cannotOpen(path: path, reason: Self.errnoText()) }
+        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            let pid = Self.flockHolder(fd: fd)
+            Glibc.close(fd)
+            fd = -1
             throw .locked(path: path, holderPID: pid)
         }
-        let pidText = "\(getpid())\n"
-        _ = ftruncate(lockFD, 0)
-        _ = pidText.withCString { pwrite(lockFD, $0, strlen($0), 0) }
-        fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            let reason = Self.errnoText()
-            Glibc.close(lockFD)
-            lockFD = -1
-            throw .cannotOpen(path: path, reason: reason)
-        }
+        var st = stat()
+        if fstat(fd, &st) == 0 { identity = (UInt64(st.st_dev), UInt64(st.st_ino)) }
     }
 
     deinit { close() }
 
     /// Releases the lock and closes the file (idempotent).
     public func close() {
-        if fd >= 0 { Glibc.close(fd); fd = -1 }
-        if lockFD >= 0 {
-            _ = ftruncate(lockFD, 0)
-            flock(lockFD, LOCK_UN)
-            Glibc.close(lockFD)
-            lockFD = -1
-        }
-    }
-
-    /// The PID recorded in a journal's lock file, if a live process holds the lock.
-    public static func lockHolder(journalPath: String) -> Int32? {
-        let fd = open(journalPath + ".lock", O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { Glibc.close(fd) }
-        if flock(fd, LOCK_EX | LOCK_NB) == 0 {
+        if fd >= 0 {
             flock(fd, LOCK_UN)
-            return nil
+            Glibc.close(fd)
+            fd = -1
         }
-        return readPID(fd)
     }
 
-    private static func readPID(_ fd: Int32) -> Int32? {
-        var buffer = [UInt8](repeating: 0, count: 32)
-        let n = pread(fd, &buffer, buffer.count, 0)
-        guard n > 0 else { return nil }
-        return Int32(String(decoding: buffer[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+    /// Whether a process holds a journal's lock, and its PID when `/proc/locks` names it.
+    public static func lockState(journalPath: String) -> (locked: Bool, pid: Int32?) {
+        let fd = open(journalPath, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return (false, nil) }
+        defer { Glibc.close(fd) }
+        if flock(fd, LOCK_SH | LOCK_NB) == 0 {
+            flock(fd, LOCK_UN)
+            return (false, nil)
+        }
+        return (true, flockHolder(fd: fd))
+    }
+
+    /// The PID of the process that holds a journal's lock, if one does and it can be named.
+    public static func lockHolder(journalPath: String) -> Int32? {
+        lockState(journalPath: journalPath).pid
+    }
+
+    /// The PID `/proc/locks` names for the `FLOCK` on the file open as `fd`.
+    private static func flockHolder(fd: Int32) -> Int32? {
+        var st = stat()
+        guard fstat(fd, &st) == 0, let text = try? String(contentsOfFile: "/proc/locks", encoding: .utf8) else { return nil }
+        let device = UInt64(st.st_dev)
+        let major = ((device >> 8) & 0xfff) | ((device >> 32) & ~UInt64(0xfff))
+        let minor = (device & 0xff) | ((device >> 12) & ~UInt64(0xff))
+        for line in text.split(separator: "\n") {
+            // "1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF": the file is MAJOR:MINOR:INODE, hex:hex:decimal.
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard fields.count >= 6, fields[1] == "FLOCK" else { continue }
+            let file = fields[5].split(separator: ":")
+            guard file.count == 3, UInt64(file[0], radix: 16) == major, UInt64(file[1], radix: 16) == minor,
+                  UInt64(file[2]) == UInt64(st.st_ino), let pid = Int32(fields[4]), pid > 0
+            else { continue }
+            return pid
+        }
+        return nil
     }
 
     static func errnoText() -> String { String(cString: strerror(errno)) }
@@ -89,6 +101,7 @@ public final class JournalFile: @unchecked Sendable {
     /// lines elsewhere are reported with their numbers and skipped.
     public func replay(into state: inout JournalState) throws(JournalError) -> [JournalProblem] {
         let scan = try Self.scan(fd: fd, path: path, into: &state)
+        defer { expectedSize = lseek(fd, 0, SEEK_END) }
         if let tail = scan.tail {
             if tail.valid {
                 // A complete JSON line that only lacks its newline: keep it, add the newline.
@@ -178,8 +191,29 @@ public final class JournalFile: @unchecked Sendable {
         try writeAll(Array((JournalCodec.encode(entry) + "\n").utf8))
     }
 
+    /// Throws `.replaced` when the file at `path` is not the one this daemon opened and
+    /// left: removed, renamed, another file moved in, or truncated or rewritten in place.
+    public func checkUnchanged() throws(JournalError) {
+        guard fd >= 0 else { throw .cannotWrite(path: path, reason: "the journal is closed") }
+        var atPath = stat()
+        if stat(path, &atPath) != 0 {
+            throw .replaced(path: path, reason: errno == ENOENT ? "no file at that path any more" : "cannot stat it: \(Self.errnoText())")
+        }
+        if let identity, identity.device != UInt64(atPath.st_dev) || identity.inode != UInt64(atPath.st_ino) {
+            throw .replaced(path: path, reason: "another file is at that path now")
+        }
+        var open = stat()
+        if fstat(fd, &open) == 0, open.st_nlink == 0 {
+            throw .replaced(path: path, reason: "the open file was deleted")
+        }
+        if let expectedSize, open.st_size != expectedSize {
+            throw .replaced(path: path, reason: "its size is \(open.st_size) bytes, but this daemon left it at \(expectedSize)")
+        }
+    }
+
     private func writeAll(_ bytes: [UInt8]) throws(JournalError) {
         guard fd >= 0 else { throw .cannotWrite(path: path, reason: "the journal is closed") }
+        try checkUnchanged()
         var written = 0
         while written < bytes.count {
             let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, bytes.count - written) }
@@ -192,5 +226,7 @@ public final class JournalFile: @unchecked Sendable {
         if fsync(fd) != 0 {
             throw .cannotWrite(path: path, reason: "fsync failed: \(Self.errnoText())")
         }
+        if let size = expectedSize { expectedSize = size + off_t(bytes.count) }
     }
 }
+

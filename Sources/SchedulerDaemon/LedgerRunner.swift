@@ -39,15 +39,14 @@ struct LedgerRunner {
     /// The cursor is a period found in flight in the journal (resumed first, even when the
     /// schedule's cadence, time zone or first_period_start no longer produce it).
     var resumesInFlight = false
-    /// The journal knows nothing of this ledger yet (new ledger, or a lost journal): before
-    /// its first POST the ledger's batches are listed once, and periods that already have
-    /// batches are recorded `completed` instead of being generated again.
-    var needsPreflight: Bool
+    /// The last listing of the ledger's batches. Every POST needs one that is fresh and
+    /// newer than the period's last POST (`LookBeforeFire`); one listing clears the
+    /// periods of a whole catch-up run while it stays fresh.
+    var listing: LedgerBatches?
 
     init(ledger: LedgerSchedule, records: [String: PeriodRecord]) {
         self.ledger = ledger
         self.planner = LedgerPlanner(ledger: ledger, records: records)
-        self.needsPreflight = records.isEmpty
         if let (start, record) = records.filter({ $0.value.isInFlight }).min(by: { $0.key < $1.key }),
            let s = UTCTimestamp.parse(start), let lastSecond = UTCTimestamp.parse(record.periodEnd) {
             // A generation may exist on the server: follow it to its end before anything else.

@@ -15,14 +15,7 @@ extension Scheduler {
             case .record(let entry) where entry.event == .intent:
                 runner.pendingIntent = entry
             case .record(let entry):
-                do {
-                    try journal.append(entry)
-                } catch {
-                    logger.critical("\(error); stopping so that nothing happens unrecorded", metadata: meta(id, entry.periodStart))
-                    throw error
-                }
-                apply(entry)
-                log(entry)
+                try appendOrStop(entry)
                 if entry.event == .fired || entry.event == .previewEmpty { runner.holds = 0 }
             case .preview:
                 runner.pending = .preview
@@ -69,6 +62,7 @@ extension Scheduler {
                 runner.run = nil
                 runner.pending = nil
                 runner.pendingAt = nil
+                runner.pendingIntent = nil
                 activeRuns -= 1
                 if runner.removed {
                     drop(id)
@@ -91,6 +85,7 @@ extension Scheduler {
         runner.run = nil
         runner.pending = nil
         runner.pendingAt = nil
+        runner.pendingIntent = nil
         activeRuns -= 1
         if runner.removed {
             drop(id)

@@ -41,16 +41,24 @@ extension Scheduler {
                 reschedule(id)
                 return true
             }
+            if pending == .post, !LookBeforeFire.isFresh(
+                runner.listing, lastPostAt: state.record(run.key)?.lastIntentAt, now: now,
+                maxAge: schedule.recovery.verifyMaxAge)
+            {
+                // Look before you fire: no POST without a fresh listing of the ledger's batches.
+                runner.listing = nil
+                runner.busy = true
+                runners[id] = runner
+                spawnListing(for: id, since: LookBeforeFire.createdSince(earliestStart: run.period.start), at: now, &group)
+                return true
+            }
+            if pending == .post, let listing = runner.listing, listing.verdict(for: run.period) != .clear {
+                try settleWithoutPost(id, run: run, verdict: listing.verdict(for: run.period), found: 0, now: now)
+                return true
+            }
             if pending == .post, var intent = runner.pendingIntent {
                 intent.time = now
-                do {
-                    try journal.append(intent)
-                } catch {
-                    logger.critical("\(error); stopping so that nothing happens unrecorded", metadata: meta(id, intent.periodStart))
-                    throw error
-                }
-                apply(intent)
-                log(intent)
+                try appendOrStop(intent)
                 runner.pendingIntent = nil
             }
             runner.pending = nil
@@ -64,18 +72,6 @@ extension Scheduler {
         let due = runner.ledger.dueInstant(of: runner.cursor)
         if due > now || (runner.heldUntil.map { $0 > now } ?? false) {
             reschedule(id)
-            return true
-        }
-        if runner.needsPreflight {
-            if let later = limiter.acquire(now: now) {
-                runner.heldUntil = later
-                runners[id] = runner
-                reschedule(id)
-                return true
-            }
-            runner.busy = true
-            runners[id] = runner
-            spawnPreflight(for: id, &group)
             return true
         }
         let period = runner.cursor
@@ -133,22 +129,24 @@ extension Scheduler {
                 continuation.yield(.poll(id, r))
             }
         case .checkBatches:
+            let since = LookBeforeFire.createdSince(earliestStart: run.period.start)
             group.addTask {
                 let r: Result<[Batch], any Error>
-                do { r = .success(try await api.batches(ledgerID: id)) } catch { r = .failure(error) }
+                do { r = .success(try await api.batches(ledgerID: id, createdSince: since)) } catch { r = .failure(error) }
                 continuation.yield(.batches(id, r))
             }
         }
     }
 
-    func spawnPreflight(for id: String, _ group: inout ThrowingDiscardingTaskGroup<any Error>) {
+    /// Lists the ledger's batches newest first, back to `since`; `at` is when it was asked.
+    func spawnListing(for id: String, since: Date, at: Date, _ group: inout ThrowingDiscardingTaskGroup<any Error>) {
         guard let continuation else { return }
         let api = deps.api
         outstanding += 1
         group.addTask {
             let r: Result<[Batch], any Error>
-            do { r = .success(try await api.batches(ledgerID: id)) } catch { r = .failure(error) }
-            continuation.yield(.preflight(id, r))
+            do { r = .success(try await api.batches(ledgerID: id, createdSince: since)) } catch { r = .failure(error) }
+            continuation.yield(.listing(id, at, r))
         }
     }
 

@@ -56,9 +56,9 @@ extension Scheduler {
                     return run.pollFailed(APIErrorSummary(error, isPost: false), now: now, using: &rng)
                 }
             }
-        case .preflight(let id, let result):
+        case .listing(let id, let takenAt, let result):
             outstanding -= 1
-            if !shuttingDown { try finishPreflight(id, result, now: now) }
+            try finishListing(id, takenAt: takenAt, result, now: now)
         case .batches(let id, let result):
             try finishCall(id, isPost: false) { run in
                 switch result {
@@ -69,77 +69,139 @@ extension Scheduler {
         }
     }
 
-    /// Records `completed` for every due period of a ledger new to the journal that already
-    /// has batches on the API, then lets the ledger fire the rest.
-    func finishPreflight(_ id: String, _ result: Result<[Batch], any Error>, now: Date) throws {
+    /// A listing of the ledger's batches came back for the POST the ledger's run waits to
+    /// send: record every due period it shows as generated, then send the POST only if the
+    /// run's own period is clear and the journal agreed with the API.
+    func finishListing(_ id: String, takenAt: Date, _ result: Result<[Batch], any Error>, now: Date) throws {
         guard var runner = runners[id] else { return }
         runner.busy = false
-        let batches: [Batch]
+        runners[id] = runner
+        guard let run = runner.run, runner.pending == .post, !shuttingDown else { return }
+        let listing: LedgerBatches
         switch result {
-        case .success(let list):
-            batches = list
         case .failure(let error):
-            if case .http? = error as? APIError {
-                // Refused (unknown ledger, auth): the POST will meet, journal and report the same refusal.
-                runner.needsPreflight = false
-            } else {
-                runner.heldUntil = now.addingTimeInterval(schedule.recovery.unavailableLedgerBackoff.seconds)
-                logger.warning("ledger \(id): cannot list its batches before the first generation (\(error)); trying again at \(UTCTimestamp.format(runner.heldUntil!))", metadata: meta(id, nil, event: "ledger_unavailable", error: "\(error)"))
+            try cannotVerify(id, run: run, APIErrorSummary(error, isPost: false), now: now)
+            return
+        case .success(let batches):
+            switch LedgerBatches.parse(batches.map { ($0.id, $0.startTime, $0.endTime) }, takenAt: takenAt) {
+            case .failure(let problem):
+                try cannotVerify(id, run: run, APIErrorSummary(kind: .unreachable, message: "invalid response: \(problem)"), now: now)
+                return
+            case .success(let parsed):
+                listing = parsed
             }
-            runners[id] = runner
+        }
+        runner.listing = listing
+        runners[id] = runner
+        let found = try recordFoundPeriods(id, listing: listing, except: run.period, now: now)
+        let verdict = listing.verdict(for: run.period)
+        if verdict == .clear, found == 0 {
+            // The journal and the API agree: send the POST (the rate limiter still applies).
+            ready.append(id)
             reschedule(id)
             return
         }
-        runner.needsPreflight = false
-        let spans = batches.compactMap { b -> (start: Date, end: Date, id: String)? in
-            guard let s = b.startTime.flatMap(UTCTimestamp.parse), let e = b.endTime.flatMap(UTCTimestamp.parse), s <= e else { return nil }
-            return (s, e, b.id)
-        }.sorted { $0.start < $1.start }
+        try settleWithoutPost(id, run: run, verdict: verdict, found: found, now: now)
+    }
+
+    /// Ends or pauses a run whose POST must not be sent: its period has batches (recorded),
+    /// a batch partly overlaps it (held), or other periods had batches the journal did not
+    /// know about (`found`), so recent activity is waited out before listing again.
+    func settleWithoutPost(_ id: String, run: PeriodRun, verdict: PeriodVerdict, found: Int, now: Date) throws {
+        guard var runner = runners[id] else { return }
+        // A fresh run from the journal: the intent prepared for the POST was never written.
+        var fresh = PeriodRun(
+            ledger: run.ledger, period: run.period, record: state.record(run.key).flatMap { $0.periodEnd == run.period.endTime ? $0 : nil },
+            polling: schedule.polling, recovery: schedule.recovery, ledgerHolds: runner.holds)
+        runner.pendingIntent = nil
+        let window = schedule.recovery.reconcileWindow
+        let actions: [PeriodRun.Action]
+        var divergent = found
+        switch verdict {
+        case .found(let ids):
+            actions = fresh.foundOnAPI(batchIDs: ids, now: now)
+            divergent += 1
+        case .conflict(let span):
+            logger.error(
+                "ledger \(id) held: batch \(span.id) on the API only partly overlaps \(run.period.startTime)…\(run.period.endTime); nothing is generated for this ledger",
+                metadata: meta(id, run.period.startTime, event: "batch_conflict"))
+            actions = fresh.conflictOnAPI(span, now: now)
+            runner.holds += 1
+        case .clear:
+            actions = fresh.awaitRecentActivity(until: now.addingTimeInterval(window.seconds), found: found, now: now)
+        }
+        if divergent > 0 {
+            runner.listing = nil
+            logger.warning(
+                "ledger \(id): the API has batches for \(divergent) period\(divergent == 1 ? "" : "s") the journal did not record (generated in the app, or the journal was restored from an older copy); they are recorded, not generated again, and the ledger waits \(ISODurationFormat.format(window)) (recovery.reconcile_window) for generations that may still be running before listing again",
+                metadata: meta(id, nil, event: "divergence"))
+        }
+        runner.run = fresh
+        runners[id] = runner
+        try execute(actions, for: id)
+        if divergent > 0, var after = runners[id] {
+            let until = now.addingTimeInterval(window.seconds)
+            if after.run == nil, (after.heldUntil ?? .distantPast) < until { after.heldUntil = until }
+            after.listing = nil
+            runners[id] = after
+            reschedule(id)
+        }
+    }
+
+    /// The listing failed: nothing is fired for this ledger; it is held with backoff.
+    func cannotVerify(_ id: String, run: PeriodRun, _ error: APIErrorSummary, now: Date) throws {
+        guard var runner = runners[id] else { return }
+        logger.warning(
+            "ledger \(id): cannot list its batches before generating \(run.period.startTime) (\(error.message)); nothing is fired for this ledger until they can be listed",
+            metadata: meta(id, run.period.startTime, event: "ledger_unverified", error: error.message))
+        var fresh = PeriodRun(
+            ledger: run.ledger, period: run.period, record: state.record(run.key).flatMap { $0.periodEnd == run.period.endTime ? $0 : nil },
+            polling: schedule.polling, recovery: schedule.recovery, ledgerHolds: runner.holds)
+        runner.pendingIntent = nil
+        runner.listing = nil
+        let actions = fresh.listingFailed(error, now: now)
+        runner.holds += 1
+        runner.run = fresh
+        runners[id] = runner
+        try execute(actions, for: id)
+    }
+
+    /// Records `completed` (found on the API) for every due, open period of the ledger other
+    /// than `except` that the listing shows batches for. Returns how many.
+    func recordFoundPeriods(_ id: String, listing: LedgerBatches, except: Period, now: Date) throws -> Int {
+        guard let runner = runners[id], !listing.spans.isEmpty else { return 0 }
+        let records = state.records(ledgerID: id)
+        var period = runner.planner.nextOpenPeriod(records: records)
         var found = 0
-        if !spans.isEmpty {
-            var period = runner.cursor
-            var steps = 0
-            while runner.ledger.dueInstant(of: period) <= now, steps < 1_000_000 {
-                // Batches that start inside the period (binary search on the sorted starts).
-                var lo = 0, hi = spans.count
-                while lo < hi {
-                    let mid = (lo + hi) / 2
-                    if spans[mid].start < period.start { lo = mid + 1 } else { hi = mid }
-                }
-                var ids: [String] = []
-                var k = lo
-                while k < spans.count, spans[k].start < period.end {
-                    if spans[k].end < period.end { ids.append(spans[k].id) }
-                    k += 1
-                }
-                if !ids.isEmpty, state.record(PeriodKey(ledgerID: id, periodStart: period.startTime)) == nil {
-                    let entry = JournalEntry(
-                        time: now, ledgerID: id, periodStart: period.startTime, periodEnd: period.endTime, event: .completed,
-                        batchIDs: ids.sorted(),
-                        detail: "the API already had batches for this period before this daemon generated it (the journal had no record of the ledger); not generated again")
-                    do {
-                        try journal.append(entry)
-                    } catch {
-                        logger.critical("\(error); stopping so that nothing happens unrecorded", metadata: meta(id, period.startTime))
-                        throw error
-                    }
-                    apply(entry)
-                    log(entry)
-                    found += 1
-                }
+        var steps = 0
+        while runner.ledger.dueInstant(of: period) <= now, steps < 100_000 {
+            defer {
                 period = runner.ledger.calendar.following(period)
                 steps += 1
             }
+            if period.start == except.start { continue }
+            let record = records[period.startTime]
+            if let record, record.periodEnd != period.endTime || record.isTerminal || record.isInFlight { continue }
+            guard case .found(let ids) = listing.verdict(for: period) else { continue }
+            var run = PeriodRun(ledger: runner.ledger, period: period, record: record, polling: schedule.polling, recovery: schedule.recovery)
+            for case .record(let entry) in run.foundOnAPI(batchIDs: ids, now: now) {
+                try appendOrStop(entry)
+            }
+            found += 1
         }
-        if found > 0 {
-            logger.warning("ledger \(id) is new to the journal but \(found) of its due periods already have batches on the API; they are recorded completed and not generated again", metadata: meta(id, nil, event: "reconciled"))
-            let holds = runner.holds
-            runner = LedgerRunner(ledger: runner.ledger, records: state.records(ledgerID: id))
-            runner.needsPreflight = false
-            runner.holds = holds
+        return found
+    }
+
+    /// Appends a journal line and folds it into the state; a failed append stops the daemon.
+    func appendOrStop(_ entry: JournalEntry) throws {
+        do {
+            try journal.append(entry)
+        } catch {
+            logger.critical("\(error); stopping so that nothing happens unrecorded", metadata: meta(entry.ledgerID, entry.periodStart, event: error.isReplaced ? "journal_replaced" : nil))
+            throw error
         }
-        runners[id] = runner
-        reschedule(id)
+        apply(entry)
+        log(entry)
     }
 
     func finishCall(_ id: String, isPost: Bool, _ body: (inout PeriodRun) throws -> [PeriodRun.Action]) throws {

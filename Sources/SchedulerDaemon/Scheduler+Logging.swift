@@ -25,6 +25,20 @@ extension Scheduler {
         case .intent: logger.debug("firing \(what) (attempt \(e.attempt ?? 1))", metadata: m)
         case .fired: logger.info("fired \(what): task \(e.taskID ?? 0)", metadata: m)
         case .progress: logger.debug("task \(e.taskID ?? 0) \(e.state ?? "?") \(e.progress.map { "\($0)%" } ?? "")", metadata: m)
+        case .completed where e.detail?.hasPrefix(PeriodRun.foundDetailPrefix) == true:
+            m["mangrove_event"] = "found_on_api"
+            logger.warning("found on the API \(what): batches \((e.batchIDs ?? []).joined(separator: ", ")) already cover it; recorded completed, not generated again", metadata: m)
+        case .held:
+            switch e.detail {
+            case PeriodRun.conflictDetail:
+                m["mangrove_event"] = "batch_conflict"
+                logger.error("ledger \(e.ledgerID) held at \(e.periodStart): \(e.error ?? "")", metadata: m)
+            case PeriodRun.unverifiedDetail:
+                m["mangrove_event"] = "ledger_unverified"
+                logger.warning("ledger \(e.ledgerID) held at \(e.periodStart): \(e.error ?? "")", metadata: m)
+            default:
+                logger.notice("ledger \(e.ledgerID) held at \(e.periodStart): \(e.error ?? "")", metadata: m)
+            }
         case .completed: logger.info("completed \(what)\(e.taskID.map { ": task \($0)" } ?? "")\(e.detail.map { " (\($0))" } ?? "")", metadata: m)
         case .reconciling: logger.warning("POST for \(what) has an unknown outcome (\(e.error ?? "")); reconciling against the ledger's batches", metadata: m)
         case .notFired: logger.warning("not fired \(what): \(e.error ?? "")", metadata: m)

@@ -52,11 +52,11 @@ extension Scheduler {
                     changed += 1
                     if runner.run == nil {
                         // A held ledger stays held: editing the schedule is no reason to hammer the API.
-                        let (heldUntil, holds, preflight) = (runner.heldUntil, runner.holds, runner.needsPreflight)
+                        let (heldUntil, holds, listing) = (runner.heldUntil, runner.holds, runner.listing)
                         runner = LedgerRunner(ledger: ledger, records: state.records(ledgerID: ledger.id))
                         runner.heldUntil = heldUntil
                         runner.holds = holds
-                        runner.needsPreflight = runner.needsPreflight && preflight
+                        runner.listing = listing
                     } else {
                         runner.replacement = ledger
                     }

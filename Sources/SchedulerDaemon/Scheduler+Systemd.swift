@@ -19,7 +19,12 @@ extension Scheduler {
     func statusLine() -> String {
         var next: (String, Date)?
         if let top = wakeQueue.peek() { next = (top.key, top.at) }
-        return StatusLine.format(ledgers: order.count, inFlight: activeRuns, failures: failures, next: next.map { (ledgerID: $0.0, at: $0.1) })
+        let now = deps.clock.now()
+        let held = runners.values.filter { r in
+            r.run == nil && !r.removed && (r.heldUntil.map { $0 > now } ?? false) && r.ledger.dueInstant(of: r.cursor) <= now
+        }.count
+        return StatusLine.format(
+            ledgers: order.count, inFlight: activeRuns, failures: failures, held: held, next: next.map { (ledgerID: $0.0, at: $0.1) })
     }
 
     func updateStatus() {

@@ -46,7 +46,8 @@ public actor Scheduler {
         case post(String, Result<AsyncTask, any Error>)
         case poll(String, Result<AsyncTask, any Error>)
         case batches(String, Result<[Batch], any Error>)
-        case preflight(String, Result<[Batch], any Error>)
+        /// A listing of the ledger's batches before a POST, requested at the given instant.
+        case listing(String, Date, Result<[Batch], any Error>)
         case reload
         case shutdown
         case shutdownDeadline
@@ -105,6 +106,11 @@ public actor Scheduler {
         defer {
             self.continuation = nil
             journal.close()
+            // Nothing more will happen: release anyone waiting for the loop (tests, the demo).
+            let waiters = settleWaiters + runningWaiters
+            settleWaiters = []
+            runningWaiters = []
+            for w in waiters { w.resume() }
         }
         try await withGracefulShutdownHandler {
             try await withThrowingDiscardingTaskGroup { group in

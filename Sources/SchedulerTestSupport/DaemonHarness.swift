@@ -119,8 +119,9 @@ public final class RunningDaemon: Sendable {
     /// Graceful stop (SIGTERM's path): waits for the service group to finish.
     public func stop() async throws {
         await group.triggerGracefulShutdown()
-        try await task.value
+        let result = await task.result
         try await httpClient?.shutdown()
+        try result.get()
     }
 
     /// An unclean stop: the daemon's task is cancelled wherever it is.

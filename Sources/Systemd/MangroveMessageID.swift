@@ -34,6 +34,12 @@
 /// | schedule_warning     | 038477e070294c22b4e851ce75941c2b |
 /// | journal_repaired     | 9b4b065dfcc14893bffa6929882cadaf |
 /// | journal_corrupt_line | 88b879b16b034c7e8cfb19a828588055 |
+/// | found_on_api         | 69352c9a6be847188b7d5708eafdecb0 |
+/// | divergence           | 3b3cfcd1dd504b99bf36e8e0a89bd354 |
+/// | held                 | cfa22212162e483b9a44adbc4450ef76 |
+/// | ledger_unverified    | 48d5f9cc3d284800a2ceabdfe18434f0 |
+/// | batch_conflict       | 58e9f553b3a84b0cb45f849bbb29d016 |
+/// | journal_replaced     | e3c1f25d72474772ba1354fbb149311b |
 public enum MangroveMessageID {
     /// The metadata key whose value selects the message id.
     public static let eventMetadataKey = "mangrove_event"
@@ -65,6 +71,12 @@ public enum MangroveMessageID {
         "schedule_warning": "038477e070294c22b4e851ce75941c2b",
         "journal_repaired": "9b4b065dfcc14893bffa6929882cadaf",
         "journal_corrupt_line": "88b879b16b034c7e8cfb19a828588055",
+        "found_on_api": "69352c9a6be847188b7d5708eafdecb0",
+        "divergence": "3b3cfcd1dd504b99bf36e8e0a89bd354",
+        "held": "cfa22212162e483b9a44adbc4450ef76",
+        "ledger_unverified": "48d5f9cc3d284800a2ceabdfe18434f0",
+        "batch_conflict": "58e9f553b3a84b0cb45f849bbb29d016",
+        "journal_replaced": "e3c1f25d72474772ba1354fbb149311b",
     ]
 
     /// The id for a `mangrove_event` value, or `nil` for an unknown event.

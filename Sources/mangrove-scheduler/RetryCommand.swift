@@ -40,7 +40,10 @@ struct RetryCommand: ParsableCommand {
             printError(error.description)
             throw ExitCode(1)
         }
-        if let pid = JournalFile.lockHolder(journalPath: schedule.journalPath) {
+        let lock = JournalFile.lockState(journalPath: schedule.journalPath)
+        if lock.locked, lock.pid == nil {
+            print("retry of \(ledger) \(period) requested; a daemon holds the journal but its pid is unknown: run `systemctl reload mangrove-scheduler`")
+        } else if let pid = lock.pid {
             if kill(pid, SIGHUP) == 0 {
                 print("retry of \(ledger) \(period) requested; the daemon (pid \(pid)) was signalled and will record retry_requested")
             } else {

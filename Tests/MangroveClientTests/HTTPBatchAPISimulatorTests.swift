@@ -106,7 +106,7 @@ struct HTTPBatchAPISimulatorTests {
         }
     }
 
-    @Test("429 and 503 with Retry-After are retried after at least Retry-After")
+    @Test("429 on a GET is retried after at least Retry-After; a 503 with Retry-After on the POST is handed back at once as not processed")
     func retryAfterHonoured() async throws {
         try await withClientScenario { s in
             await s.sim.setFaults([
@@ -116,11 +116,18 @@ struct HTTPBatchAPISimulatorTests {
                     count: 1),
             ])
             #expect(try await s.api.ledgers().count == 1)
+            // The daemon journals `not_fired` before waiting, so the client must not wait itself.
+            let refused = await apiError { try await s.api.createBatchGeneration(ledgerID: Self.ledgerID, request: january) }
+            guard case .notProcessed(_, let status, let retryAfter)? = refused else {
+                Issue.record("expected notProcessed, got \(String(describing: refused))")
+                return
+            }
+            #expect(status == 503)
+            #expect(retryAfter == .seconds(11))
             let task = try await s.api.createBatchGeneration(ledgerID: Self.ledgerID, request: january)
 
-            #expect(s.sleep.durations.count == 2)
+            #expect(s.sleep.durations.count == 1)
             #expect(s.sleep.durations[0] >= .seconds(7))
-            #expect(s.sleep.durations[1] >= .seconds(11))
             let posts = await s.requests(.batchGenerations)
             #expect(posts.map(\.status) == [503, 202])
             #expect(posts.map(\.processed) == [false, true])
@@ -210,13 +217,15 @@ struct HTTPBatchAPISimulatorTests {
             #expect(await s.requests(.ledgers).count == 3)
             #expect(s.sleep.durations.count == 2)
 
-            // The POST is refused the same way (503 is "not processed"), so it is retried too.
+            // The POST is refused the same way (503 with Retry-After is "not processed"), but it
+            // is handed back after one attempt: the daemon journals that, then fires again.
             await s.sim.setFaults([
                 FaultRule(match: FaultMatcher(endpoint: .batchGenerations), kind: .serviceUnavailable(retryAfterSeconds: 1))
             ])
             let postError = await apiError { try await s.api.createBatchGeneration(ledgerID: Self.ledgerID, request: january) }
             #expect(postError?.status == 503)
-            #expect(await s.requests(.batchGenerations).count == 3)
+            #expect(await s.requests(.batchGenerations).count == 1)
+            #expect(s.sleep.durations.count == 2)
             #expect(await s.sim.tasks().isEmpty)
         }
     }

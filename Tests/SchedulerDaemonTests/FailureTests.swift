@@ -38,7 +38,7 @@ struct FailureTests {
         }
     }
 
-    @Test("a ledger the API does not know is journaled not_fired, re-checked with backoff, and the others carry on")
+    @Test("a ledger the API does not know is held (its batches cannot be listed), re-checked with backoff, and the others carry on")
     func unknownLedger() async throws {
         try await DaemonHarness.with(config: Fixture.config([Fixture.ledger("lgr_known1")]), start: Fixture.now) { h in
             try h.writeSchedule(ledgers: [
@@ -54,11 +54,13 @@ struct FailureTests {
             #expect(Fixture.allTerminal(state, ledger: "lgr_known1", count: known.count))
             #expect(state.records(ledgerID: "lgr_known1").values.allSatisfy { $0.lastEvent == .completed })
             let record = try #require(state.record(PeriodKey(ledgerID: "lgr_ghost1", periodStart: ghost.startTime)))
-            #expect(record.lastEvent == .notFired)
+            // Look before you fire: the listing of its batches is refused (404), so it is held, never POSTed.
+            #expect(record.lastEvent == .held)
             #expect(record.lastError?.contains("record not found") == true)
             // Nothing was generated, so nothing else of the ghost ledger was fired meanwhile.
             #expect(state.records(ledgerID: "lgr_ghost1").count == 1)
-            let posts = Fixture.requests(await h.sim.requests(), .batchGenerations, ledger: "lgr_ghost1")
+            #expect(Fixture.requests(await h.sim.requests(), .batchGenerations, ledger: "lgr_ghost1").isEmpty)
+            let posts = Fixture.requests(await h.sim.requests(), .ledgerBatches, ledger: "lgr_ghost1")
             // 5 min doubling to 80 min: about 22 checks a day, not thousands.
             #expect(posts.count >= 5)
             #expect(posts.count <= 25, "the unknown ledger was POSTed \(posts.count) times in one virtual day")
@@ -82,7 +84,7 @@ struct FailureTests {
             let running = try await h.launch()
             let state = await running.drive(maxVirtualSeconds: 86_400) { Fixture.allTerminal($0, ledger: "lgr_known2", count: 2) }
             try await running.stop()
-            #expect(state.records(ledgerID: "lgr_ghost2").values.first?.lastEvent == .notFired)
+            #expect(state.records(ledgerID: "lgr_ghost2").values.first?.lastEvent == .held)
             #expect(Fixture.allTerminal(state, ledger: "lgr_known2", count: 2), "the healthy ledger never ran while the unknown one waited for its re-check")
             #expect(Fixture.posts(await h.sim.requests(), ledger: "lgr_known2").count == 2)
         }
@@ -113,7 +115,7 @@ struct FailureTests {
         }
     }
 
-    @Test("an API outage (503 on every request) leaves periods not_fired and held; after it, every period completes once")
+    @Test("an API outage (503 on every request) leaves periods held or not_fired; after it, every period completes once")
     func outageThenRecovery() async throws {
         let faults = [FaultRule(kind: .serviceUnavailable(retryAfterSeconds: 10), count: 40)]
         let sims = [Fixture.ledger("lgr_outage1"), Fixture.ledger("lgr_outage2")]
@@ -130,9 +132,11 @@ struct FailureTests {
             #expect(Fixture.allTerminal(state, ledger: "lgr_outage1", count: 3))
             #expect(Fixture.allTerminal(state, ledger: "lgr_outage2", count: 5))
             #expect(state.ledgers.values.allSatisfy { $0.values.allSatisfy { $0.lastEvent == .completed } })
-            let notFired = try Fixture.journalLines(h.journalPath).filter { $0["event"] as? String == "not_fired" }
-            #expect(!notFired.isEmpty, "the outage left no trace in the journal")
-            #expect(notFired.allSatisfy { ($0["error"] as? String)?.contains("503") == true })
+            // The listing before each POST meets the outage first: the ledgers are held (cannot
+            // verify), or a POST that got through the check is refused and journaled not_fired.
+            let traces = try Fixture.journalLines(h.journalPath).filter { ["not_fired", "held"].contains($0["event"] as? String) }
+            #expect(!traces.isEmpty, "the outage left no trace in the journal")
+            #expect(traces.allSatisfy { ($0["error"] as? String)?.contains("503") == true })
             let requests = await h.sim.requests()
             #expect(requests.filter { $0.status == 503 }.count == 40)
             for ledger in ["lgr_outage1", "lgr_outage2"] {
@@ -141,7 +145,7 @@ struct FailureTests {
         }
     }
 
-    @Test("a wrong API token: 401 is not retried, every ledger is journaled not_fired naming the API's message, the token never appears")
+    @Test("a wrong API token: 401 is not retried, every ledger is held naming the API's message, nothing is POSTed, the token never appears")
     func wrongToken() async throws {
         try await DaemonHarness.with(config: Fixture.config([Fixture.ledger("lgr_token1"), Fixture.ledger("lgr_token2")]), start: Fixture.now) { h in
             try h.writeSchedule(ledgers: [
@@ -166,15 +170,16 @@ struct FailureTests {
             try await httpClient?.shutdown()
             for ledger in ["lgr_token1", "lgr_token2"] {
                 let record = try #require(state.records(ledgerID: ledger).values.first)
-                #expect(record.lastEvent == .notFired)
+                #expect(record.lastEvent == .held)
                 #expect(record.lastError?.contains("401") == true)
                 #expect(record.lastError?.contains("unauthorized") == true)
             }
             let requests = await h.sim.requests()
             // Not retried: each check is one POST, and checks back off (5, 10, 20 min: at most 4 in an hour).
-            let posts = Fixture.requests(requests, .batchGenerations)
-            #expect(posts.allSatisfy { $0.status == 401 })
-            #expect(posts.count <= 8, "\(posts.count) POSTs with a wrong token in one virtual hour")
+            #expect(Fixture.requests(requests, .batchGenerations).isEmpty)
+            let listings = Fixture.requests(requests, .ledgerBatches)
+            #expect(listings.allSatisfy { $0.status == 401 })
+            #expect(listings.count <= 8, "\(listings.count) listings with a wrong token in one virtual hour")
             #expect(!(try String(contentsOfFile: h.journalPath, encoding: .utf8)).contains(secret), "the token is in the journal")
         }
     }

@@ -57,8 +57,11 @@ struct FaultTests {
             #expect(requests.filter { $0.status == 503 }.count == 3)
             Self.expectRetryAfterHonoured(requests, status: 429, retryAfter: 3)
             Self.expectRetryAfterHonoured(requests, status: 503, retryAfter: 5)
-            // A refused-then-accepted POST counts as one attempt: the journal shows one intent.
-            #expect(records.values.allSatisfy { $0.attempts == 1 })
+            // Each 429 is journaled not_fired before the Retry-After wait, and the next send has
+            // its own intent: two refusals, two not_fired lines, two extra attempts.
+            let lines = try Fixture.journalLines(h.journalPath)
+            #expect(lines.filter { $0["event"] as? String == "not_fired" }.count == 2)
+            #expect(records.values.map(\.attempts).reduce(0, +) == 3 + 2)
         }
     }
 

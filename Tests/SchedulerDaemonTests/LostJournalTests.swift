@@ -25,7 +25,7 @@ struct LostJournalTests {
             let records = state.records(ledgerID: "lgr_lost1").values
             #expect(records.count == 10)
             #expect(records.allSatisfy { $0.lastEvent == .completed && $0.batchIDs?.isEmpty == false })
-            #expect(records.allSatisfy { $0.detail?.contains("already had batches") == true })
+            #expect(records.allSatisfy { $0.detail?.hasPrefix(PeriodRun.foundDetailPrefix) == true })
         }
     }
 }

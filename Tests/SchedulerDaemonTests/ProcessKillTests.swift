@@ -84,6 +84,71 @@ struct ProcessKillTests {
     }
 }
 
+extension ProcessKillTests {
+    @Test("kill -9 storm with the journal replaced by an older copy: one processed POST per period", .enabled(if: executablesBuilt, "build mangrove-scheduler and mangrove-sim first"))
+    func killNineWithOlderJournal() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        try #"{"token": "sim-token", "task_pending_seconds": 0.1, "task_duration_seconds": 0.2, "seed": 5}"#
+            .write(toFile: folder.file("sim.json"), atomically: true, encoding: .utf8)
+        let sim = try ChildProcess(Self.binDir + "/mangrove-sim", ["--port", "0", "--config", folder.file("sim.json")])
+        defer { sim.stop() }
+        let line = try #require(sim.firstStdoutLine(timeout: .seconds(20)))
+        let baseURL = try #require(line.split(separator: " ").last.map(String.init))
+
+        let first = UTCTimestamp.format(Date().addingTimeInterval(-15 * 86_400)).prefix(10)
+        try """
+            {"api": {"base_url": "\(baseURL)"}, "journal_path": "journal.jsonl",
+             "polling": {"first_poll_after": "PT0.1S", "max_interval": "PT0.3S"},
+             "recovery": {"reconcile_after": "PT0.2S", "reconcile_window": "PT1S"},
+             "limits": {"requests_per_second": 200},
+             "ledgers": [{"id": "lgr_abc123def456", "cadence": "daily", "first_period_start": "\(first)"}]}
+            """.write(toFile: folder.file("schedule.json"), atomically: true, encoding: .utf8)
+        let schedule = try ScheduleFile.load(path: folder.file("schedule.json")).schedule
+        let due = LedgerPlanner(ledger: schedule.ledgers[0], records: [:]).duePeriods(records: [:], now: Date()).count
+        let journal = folder.file("journal.jsonl")
+        func done() throws -> Bool {
+            let records = try JournalFile.read(path: journal).state.records(ledgerID: "lgr_abc123def456")
+            return records.count >= due && records.values.allSatisfy { $0.lastEvent == .completed }
+        }
+        let killAfter: [Duration] = [.milliseconds(300), .milliseconds(500), .milliseconds(200), .milliseconds(600), .milliseconds(150), .milliseconds(400)]
+        var backup: Data?
+        var restored = false
+        for round in 0..<40 {
+            let daemon = try ChildProcess(Self.binDir + "/mangrove-scheduler", ["run", "--config", folder.file("schedule.json")],
+                                          environment: ["MANGROVE_API_TOKEN": "sim-token"])
+            if round < killAfter.count {
+                try await Task.sleep(for: killAfter[round])
+                daemon.kill(SIGKILL)
+                if round == 1 { backup = try Data(contentsOf: URL(fileURLWithPath: journal)) }
+                if round == 4, let backup {
+                    // The disk died; last night's copy of the state directory comes back.
+                    try backup.write(to: URL(fileURLWithPath: journal))
+                    restored = true
+                }
+            } else {
+                for _ in 0..<150 where try !done() { try await Task.sleep(for: .milliseconds(100)) }
+                daemon.stop()
+            }
+            if try done() { break }
+        }
+        #expect(restored)
+        #expect(try done())
+
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
+        let response = try await client.execute(HTTPClientRequest(url: baseURL.replacingOccurrences(of: "/api/v1", with: "") + "/_sim/requests"), timeout: .seconds(10))
+        let body = try await response.body.collect(upTo: 64 << 20)
+        try await client.shutdown()
+        let requests = try JSONDecoder().decode(ListResponse<RecordedRequest>.self, from: Data(buffer: body)).data
+        var perPeriod: [String: Int] = [:]
+        for r in requests where r.method == "POST" && r.createdTaskID != nil {
+            if let start = r.generationRequest?.startTime { perPeriod[start, default: 0] += 1 }
+        }
+        #expect(perPeriod.count == due)
+        #expect(perPeriod.values.allSatisfy { $0 == 1 }, "periods generated more than once: \(perPeriod.filter { $0.value > 1 })")
+    }
+}
+
 /// A child process with its stdout captured, stopped by PID.
 final class ChildProcess: @unchecked Sendable {
     let process = Process()
