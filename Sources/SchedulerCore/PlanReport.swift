@@ -30,11 +30,15 @@ public struct PlanReport: Sendable, Encodable {
         public var failed: Int
         public var ambiguous: Int
         public var skipped: Int
+        /// Completed periods whose batches were found on the API (not made by this daemon,
+        /// or not in its journal): part of `completed`.
+        public var foundOnAPI: Int
         public var nextPeriod: Row?
         public var nextFireTime: String?
 
         enum CodingKeys: String, CodingKey {
             case id, cadence, due, completed, failed, ambiguous, skipped
+            case foundOnAPI = "found_on_api"
             case timeZone = "time_zone", settleDelay = "settle_delay", dueNotListed = "due_not_listed"
             case nextPeriod = "next_period", nextFireTime = "next_fire_time"
         }
@@ -70,6 +74,7 @@ public struct PlanReport: Sendable, Encodable {
                 id: ledger.id, cadence: ledger.cadence.rawValue, timeZone: ledger.timeZone.identifier,
                 settleDelay: ledger.settleDelay.text, due: Array(rows), dueNotListed: max(0, due.count - listLimit),
                 completed: count(.completed), failed: count(.failed), ambiguous: count(.ambiguous), skipped: count(.skipped),
+                foundOnAPI: records.values.filter { $0.lastEvent == .completed && $0.detail?.hasPrefix(PeriodRun.foundDetailPrefix) == true }.count,
                 nextPeriod: row(next, nil), nextFireTime: UTCTimestamp.format(ledger.dueInstant(of: next))))
         }
         return PlanReport(at: UTCTimestamp.format(now), journalPath: schedule.journalPath, ledgers: ledgers)
@@ -96,7 +101,8 @@ public struct PlanReport: Sendable, Encodable {
         var out = "plan at \(at) (journal \(journalPath))\n"
         for l in ledgers {
             out += "\n\(l.id)  \(l.cadence) in \(l.timeZone), settle \(l.settleDelay)\n"
-            out += "  done: \(l.completed) completed, \(l.failed) failed, \(l.ambiguous) ambiguous, \(l.skipped) skipped\n"
+            let found = l.foundOnAPI > 0 ? " (\(l.foundOnAPI) found on the API)" : ""
+            out += "  done: \(l.completed) completed\(found), \(l.failed) failed, \(l.ambiguous) ambiguous, \(l.skipped) skipped\n"
             if l.due.isEmpty {
                 out += "  due now: nothing\n"
             } else {

@@ -70,7 +70,9 @@ struct LookBeforeFireTests {
             #expect(await Self.processed(h)["2026-11-01T00:00:00.000Z"] == nil, "November was generated a second time")
             #expect(await Self.processed(h).count == 10)
             let journal = JournalReport.make(state: state, ledgerID: Self.ledger).text()
-            #expect(journal.contains("found on the API"))
+            #expect(journal.contains("found on the API: \(try #require(batch).id)"))
+            let plan = PlanReport.make(schedule: try ScheduleFile.load(path: h.schedulePath).schedule, state: state, now: h.clock.now())
+            #expect(plan.text().contains("11 completed (1 found on the API)"))
         }
     }
 
