@@ -14,6 +14,17 @@ public enum FaultKind: Sendable, Hashable {
     /// Process the request, then answer `status` (e.g. 500, 502, 504) instead of the
     /// real response: again an outcome the client cannot know.
     case processThenStatus(Int)
+    /// Process the request, then answer 200 with a body that is not the API's JSON (an
+    /// HTML page, as a captive proxy or a misrouted gateway sends): the client cannot
+    /// decode it. For the POST the generation was started all the same.
+    case undecodable
+    /// Process the request, then send the real answer at `bytesPerSecond` (real time),
+    /// one chunk a second: a response that defeats a per-read timeout but not a deadline
+    /// for the whole request.
+    case trickle(bytesPerSecond: Int)
+    /// Answer `302 Found` with a `Location` elsewhere (a login page, another host) without
+    /// processing the request. The client must not follow it.
+    case redirect(location: String)
 
     /// 429 with `Retry-After`.
     public static func tooManyRequests(retryAfterSeconds: Int = 1) -> FaultKind {
@@ -24,6 +35,9 @@ public enum FaultKind: Sendable, Hashable {
     public static func serviceUnavailable(retryAfterSeconds: Int = 1) -> FaultKind {
         .status(503, retryAfterSeconds: retryAfterSeconds)
     }
+
+    /// The `Location` of `redirect` when the rule names none.
+    public static let defaultRedirectLocation = "https://login.example.invalid/sso"
 
     /// 500 without `Retry-After`.
     public static var internalServerError: FaultKind { .status(500, retryAfterSeconds: nil) }
@@ -36,14 +50,17 @@ public enum FaultKind: Sendable, Hashable {
         case .drop: "drop"
         case .processThenDrop: "process_then_drop"
         case .processThenStatus: "process_then_status"
+        case .undecodable: "undecodable"
+        case .trickle: "trickle"
+        case .redirect: "redirect"
         }
     }
 
     /// Whether the request is carried out despite the fault.
     var processesRequest: Bool {
         switch self {
-        case .latency, .processThenDrop, .processThenStatus: true
-        case .status, .drop: false
+        case .latency, .processThenDrop, .processThenStatus, .undecodable, .trickle: true
+        case .status, .drop, .redirect: false
         }
     }
 }
