@@ -1,4 +1,5 @@
 import Foundation
+import SchedulerCore
 import MangroveAPI
 
 extension APIToken {
@@ -102,10 +103,11 @@ extension APIToken {
         } catch {
             throw .unreadable(reason: "\(error.localizedDescription)")
         }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw .unreadable(reason: "not UTF-8 text")
+        if let bad = UTF8Position.firstInvalid(in: data) {
+            // The offset only: the byte itself could belong to the secret.
+            throw .unreadable(reason: "not UTF-8 text (the first invalid byte is at byte offset \(bad.byteOffset))")
         }
-        return text
+        return String(decoding: data, as: UTF8.self)
     }
 }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The Mangrove API bearer token. It prints as `<redacted>` everywhere (description,
 /// debug description, `dump`/`Mirror`) so it cannot leak into a log line or an error by
 /// accident; `redact(_:)` scrubs it from text produced by lower layers.
@@ -24,10 +26,20 @@ public struct APIToken: Sendable, CustomStringConvertible, CustomDebugStringConv
     /// `text` with every occurrence of the token replaced by `<redacted>`. Use it on any
     /// string that may echo request data (error descriptions from the HTTP layer, server
     /// messages) before it reaches a log line or an `APIError`.
+    /// The percent-encoded form (as a URL echoing the token, e.g. a redirect's `Location`,
+    /// would carry it) is scrubbed too.
     public func redact(_ text: String) -> String {
         guard !secret.isEmpty else { return text }
-        return text.replacing(secret, with: Self.redactedPlaceholder)
+        var result = text.replacing(secret, with: Self.redactedPlaceholder)
+        if let encoded = secret.addingPercentEncoding(withAllowedCharacters: Self.urlUnreserved), encoded != secret {
+            result = result.replacing(encoded, with: Self.redactedPlaceholder)
+        }
+        return result
     }
+
+    /// RFC 3986 unreserved characters: what a URL leaves unencoded.
+    private static let urlUnreserved = CharacterSet(
+        charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
     /// The `Authorization` header value.
     var authorizationHeaderValue: String { "Bearer \(secret)" }

@@ -7,7 +7,7 @@ extension HTTPBatchAPI {
     /// With `pagingOnFirstPage` false the first request carries no `page`/`per_page` (as the
     /// seeds call `GET /ledgers`); further pages are only asked for when the answer's
     /// `meta.total_pages` says there are more, with the server's own page size.
-    func listAllPages<Element: Sendable & Codable & Hashable>(
+    func listAllPages<Element: Sendable & Codable & Hashable & Redactable>(
         _ path: String, query: [(name: String, value: String)], pagingOnFirstPage: Bool,
         id: KeyPath<Element, String>, isPast: ([Element]) -> Bool = { _ in false }
     ) async throws -> [Element] {

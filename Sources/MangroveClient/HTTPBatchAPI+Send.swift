@@ -18,9 +18,28 @@ extension HTTPBatchAPI {
     /// Sends one API call with the retry rule of `RetryClassification`, decoding a 2xx body
     /// as `Response`. Throws `APIError` (token redacted), or `CancellationError` when the
     /// task is cancelled while nothing is left in doubt.
-    func send<Response: Decodable>(
+    ///
+    /// This is the one door every answer of the API leaves the client through: the decoded
+    /// value has the token scrubbed from every string it carries (`Redactable`), and so has
+    /// every `APIError` thrown, whichever attempt or decoding step raised it.
+    func send<Response: Decodable & Redactable>(
         _ method: HTTPMethod, path: String, query: [(name: String, value: String)] = [],
         body: BatchGenerationRequest? = nil, idempotency: RequestIdempotency, decoding: Response.Type
+    ) async throws -> Response {
+        do {
+            let response = try await sendWithRetries(
+                method, path: path, query: query, body: body, idempotency: idempotency, decoding: Response.self
+            )
+            return response.redacted(token.redact)
+        } catch let error as APIError {
+            throw error.redacted(by: token)
+        }
+    }
+
+    /// `send` before redaction; never call it from anywhere else.
+    private func sendWithRetries<Response: Decodable>(
+        _ method: HTTPMethod, path: String, query: [(name: String, value: String)],
+        body: BatchGenerationRequest?, idempotency: RequestIdempotency, decoding: Response.Type
     ) async throws -> Response {
         let endpoint = "\(method.rawValue) \(path)"
         var request = HTTPClientRequest(url: configuration.url(path: path, query: query))
@@ -63,9 +82,7 @@ extension HTTPBatchAPI {
                 if (200..<300).contains(status) {
                     return try decode(Response.self, from: bodyBuffer, status: status, endpoint: endpoint, idempotency: idempotency)
                 }
-                let message = (try? JSONDecoder().decode(ErrorResponse.self, from: Data(bodyBuffer.readableBytesView)))?
-                    .joinedMessages.map(token.redact)
-                failure = .status(status, message: message)
+                failure = .status(status, message: errorMessage(status: status, headers: headers, body: bodyBuffer))
                 if let header = headers.first(name: "Retry-After") {
                     retryAfter = RetryAfter.parse(header, now: now())
                 }
@@ -109,25 +126,95 @@ extension HTTPBatchAPI {
     }
 
     /// One request/response exchange; every error becomes a `TransportFailure`.
+    ///
+    /// `requestTimeout` is a deadline for the whole exchange, from sending to the last byte
+    /// of the body. AsyncHTTPClient's `deadline` only covers the response head, so reading
+    /// the body is raced against the rest of it: a server that trickles its answer (one
+    /// byte a second) is cut off at the deadline, and the attempt is a maybe-sent transport
+    /// failure (retried for idempotent calls, outcome unknown for the POST).
     private func attemptOnce(_ request: HTTPClientRequest) async -> AttemptResult {
+        let timeout = configuration.requestTimeout
+        let deadline = NIODeadline.now() + timeout.timeAmount
         let response: HTTPClientResponse
         do {
-            response = try await httpClient.execute(request, timeout: configuration.requestTimeout.timeAmount)
+            response = try await httpClient.execute(request, deadline: deadline)
         } catch {
+            if case .deadlineExceeded? = error as? HTTPClientError {
+                return .failed(.maybeSent(reason: "no answer within request_timeout (\(timeout.secondsText))"))
+            }
             return .failed(TransportFailure.classify(error))
         }
         let status = Int(response.status.code)
+        let maxBytes = configuration.maxResponseBytes
         do {
-            let body = try await response.body.collect(upTo: configuration.maxResponseBytes)
+            let body = try await Self.collect(response.body, upTo: maxBytes, deadline: deadline)
             return .answered(status: status, headers: response.headers, body: body)
         } catch {
             // The status line arrived, so the request was sent whatever the error says.
-            let detail =
-                error is NIOTooManyBytesError
-                ? "body larger than \(configuration.maxResponseBytes) bytes"
-                : TransportFailure.classify(error).reason
+            let detail: String
+            switch error {
+            case is NIOTooManyBytesError: detail = "body larger than \(maxBytes) bytes"
+            case is BodyDeadlineExceeded: detail = "request_timeout (\(timeout.secondsText)) ran out before the body was complete"
+            default: detail = TransportFailure.classify(error).reason
+            }
             return .failed(.maybeSent(reason: "answer HTTP \(status) broke off while reading the body: \(detail)"))
         }
+    }
+
+    /// Thrown when the body is still arriving at the request's deadline.
+    private struct BodyDeadlineExceeded: Error {}
+
+    /// Collects `body`, or throws `BodyDeadlineExceeded` at `deadline` (the reading task is
+    /// cancelled, which makes AsyncHTTPClient cancel the request and close the connection).
+    private static func collect(
+        _ body: HTTPClientResponse.Body, upTo maxBytes: Int, deadline: NIODeadline
+    ) async throws -> ByteBuffer {
+        try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+            group.addTask { try await body.collect(upTo: maxBytes) }
+            group.addTask {
+                let remaining = deadline - NIODeadline.now()
+                if remaining > .zero { try await Task.sleep(for: .nanoseconds(remaining.nanoseconds)) }
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let buffer = first else { throw BodyDeadlineExceeded() }
+            return buffer
+        }
+    }
+
+    /// The message of a non-2xx answer: the API's `errors[].message`; for a redirect, where
+    /// it pointed (redirects are never followed); for any other body that is not the API's
+    /// error JSON (a proxy's HTML page), its first characters. Redacted by `send`.
+    private func errorMessage(status: Int, headers: HTTPHeaders, body: ByteBuffer) -> String? {
+        let bytes = Data(body.readableBytesView)
+        if (300..<400).contains(status) {
+            let location = headers.first(name: "Location").map { "to \(Self.quoted($0, limit: 200))" } ?? "without a Location"
+            return "redirect \(location) not followed (redirects are refused; check api.base_url)"
+        }
+        if let decoded = try? JSONDecoder().decode(ErrorResponse.self, from: bytes), let joined = decoded.joinedMessages {
+            return joined
+        }
+        return bytes.isEmpty ? nil : "body is not the API's error JSON: \(bodyExcerpt(bytes))"
+    }
+
+    /// The first characters of a body for an error message, quoted, with the token redacted
+    /// before it is cut (so no prefix of the token can survive the cut).
+    func bodyExcerpt(_ bytes: Data) -> String {
+        Self.quoted(token.redact(String(decoding: bytes, as: UTF8.self)), limit: 120)
+    }
+
+    private static func quoted(_ text: String, limit: Int) -> String {
+        var flat = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n", "\r", "\t": flat.unicodeScalars.append(" ")
+            case "\"": flat += "\\\""
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F { flat += "\\u{\(String(scalar.value, radix: 16))}" }
+                else { flat.unicodeScalars.append(scalar) }
+            }
+        }
+        return "\"" + (flat.count > limit ? String(flat.prefix(limit)) + "…" : flat) + "\""
     }
 
     /// Decodes a 2xx body. A body that does not decode is `invalidResponse` for idempotent
@@ -140,7 +227,9 @@ extension HTTPBatchAPI {
             return try JSONDecoder().decode(Response.self, from: Data(buffer.readableBytesView))
         } catch {
             let what = (error as? DecodingError)?.summary ?? "\(error)"
-            let reason = "\(endpoint): HTTP \(status) body could not be decoded as \(Response.self): \(what)"
+            let bytes = Data(buffer.readableBytesView)
+            let reason = "\(endpoint): HTTP \(status) body could not be decoded as \(Response.self): \(what); "
+                + (bytes.isEmpty ? "the body is empty" : "it starts with \(bodyExcerpt(bytes))")
             switch idempotency {
             case .idempotent: throw APIError.invalidResponse(reason: reason).redacted(by: token)
             case .nonIdempotent:
@@ -163,5 +252,13 @@ extension AttemptFailure {
         case .status(let status, let message): message.map { "HTTP \(status): \($0)" } ?? "HTTP \(status)"
         case .transport(let transport): transport.reason
         }
+    }
+}
+
+extension Duration {
+    /// `5 s`, `0.25 s`: for messages about a timeout.
+    fileprivate var secondsText: String {
+        let value = seconds
+        return value.rounded() == value ? "\(Int(value)) s" : "\(value) s"
     }
 }

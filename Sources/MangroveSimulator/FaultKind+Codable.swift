@@ -1,5 +1,7 @@
 /// JSON form of a fault kind, flat in its rule: `{"kind": "status", "status": 503,
-/// "retry_after_seconds": 2}`, `{"kind": "latency", "latency_ms": 250}`, `{"kind": "drop"}`.
+/// "retry_after_seconds": 2}`, `{"kind": "latency", "latency_ms": 250}`, `{"kind": "drop"}`,
+/// `{"kind": "undecodable"}`, `{"kind": "trickle", "bytes_per_second": 1}`,
+/// `{"kind": "redirect", "location": "https://login.example.invalid/sso"}` (`location` optional).
 /// Decoding also accepts the shorthands `too_many_requests`, `service_unavailable`
 /// and `internal_server_error`.
 extension FaultKind: Codable {
@@ -7,6 +9,8 @@ extension FaultKind: Codable {
         case kind, status
         case latencyMilliseconds = "latency_ms"
         case retryAfterSeconds = "retry_after_seconds"
+        case bytesPerSecond = "bytes_per_second"
+        case location
     }
 
     public init(from decoder: any Decoder) throws {
@@ -37,12 +41,23 @@ extension FaultKind: Codable {
             self = .garbageBody
         case "process_then_status":
             self = .processThenStatus(c.contains(.status) ? try Self.decodeStatus(c) : 500)
+        case "undecodable":
+            self = .undecodable
+        case "trickle":
+            let rate = try c.decode(Int.self, forKey: .bytesPerSecond)
+            guard rate >= 1 else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .bytesPerSecond, in: c, debugDescription: "bytes_per_second must be >= 1, got \(rate)")
+            }
+            self = .trickle(bytesPerSecond: rate)
+        case "redirect":
+            self = .redirect(location: try c.decodeIfPresent(String.self, forKey: .location) ?? Self.defaultRedirectLocation)
         default:
             throw DecodingError.dataCorruptedError(
                 forKey: .kind, in: c,
                 debugDescription: "unknown fault kind \"\(kindName)\"; expected one of latency, status, "
                     + "too_many_requests, service_unavailable, internal_server_error, drop, "
-                    + "process_then_drop, process_then_status, garbage_body"
+                    + "process_then_drop, process_then_status, undecodable, trickle, redirect, garbage_body"
             )
         }
     }
@@ -67,7 +82,11 @@ extension FaultKind: Codable {
             try c.encodeIfPresent(retryAfter, forKey: .retryAfterSeconds)
         case .processThenStatus(let status):
             try c.encode(status, forKey: .status)
-        case .drop, .processThenDrop, .garbageBody:
+        case .trickle(let rate):
+            try c.encode(rate, forKey: .bytesPerSecond)
+        case .redirect(let location):
+            try c.encode(location, forKey: .location)
+        case .drop, .processThenDrop, .undecodable, .garbageBody:
             break
         }
     }

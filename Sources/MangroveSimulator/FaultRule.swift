@@ -10,7 +10,11 @@
 /// `kind` is one of `latency` (with `latency_ms`), `status` (with `status` and
 /// optional `retry_after_seconds`), `too_many_requests`, `service_unavailable`,
 /// `internal_server_error`, `drop`, `process_then_drop`, `process_then_status`
-/// (with `status`), `garbage_body` (200 with a body that is not JSON, not processed).
+/// (with `status`), `undecodable` (processed, then a 200 whose body is an HTML page),
+/// `trickle` (processed, then the answer at `bytes_per_second`, real time) and
+/// `redirect` (not processed; `302` to `location`, default
+/// `https://login.example.invalid/sso`), and `garbage_body` (not processed; a 200 whose
+/// body is not JSON).
 public struct FaultRule: Sendable, Hashable, Codable {
     public var match: FaultMatcher
     public var kind: FaultKind

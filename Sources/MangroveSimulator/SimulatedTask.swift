@@ -21,7 +21,8 @@ struct SimulatedTask: Sendable, Hashable {
     var finishedAtMs: Int64 { createdAtMs + pendingMs + durationMs }
 
     /// The task as `GET /async_tasks/{id}` shows it at `nowMs`.
-    func snapshot(atMs nowMs: Int64, config: SimulatorConfig) -> AsyncTask {
+    /// `authorization` is the asking request's header, echoed where the config says so.
+    func snapshot(atMs nowMs: Int64, config: SimulatorConfig, authorization: String? = nil) -> AsyncTask {
         let args = JSONValue.object([
             "project_id": .number(Double(config.projectID)),
             "ledger_id": .number(Double(ledgerNumber)),
@@ -37,6 +38,9 @@ struct SimulatedTask: Sendable, Hashable {
             task.progress = min(99, max(0, Int(fraction * 100)))
             let batch = min(batchCount, Int(fraction * Double(batchCount)) + 1)
             task.progressDescription = "Processing batch \(batch) of \(batchCount)"
+            if config.echoAuthInProgress, let authorization {
+                task.progressDescription! += " (Authentication context: \(authorization))"
+            }
             return task
         }
         task.finishedAt = Timestamp.formatMilliseconds(finishedAtMs)
@@ -45,6 +49,9 @@ struct SimulatedTask: Sendable, Hashable {
             task.state = .failed
             task.progress = 100 * (batchCount - 1) / batchCount
             task.errorMessage = config.taskFailureMessage
+            if config.echoAuthInTaskError, let authorization {
+                task.errorMessage! += ". Authentication context: \(authorization)"
+            }
         } else {
             task.state = .complete
             task.progress = 100

@@ -30,6 +30,15 @@ public struct SimulatorConfig: Sendable, Hashable, Codable {
     /// create-batch-generation seed shows `processing`, and any other string
     /// simulates a state the client does not know.
     public var taskInitialState: String
+    /// A failed task's `error_message` ends with `Authentication context: <the request's
+    /// Authorization header>`, as an upstream that echoes its auth context does. Default false.
+    public var echoAuthInTaskError: Bool
+    /// A running task's `progress_description` ends with the Authorization header. Default false.
+    public var echoAuthInProgress: Bool
+    /// Every error body's `errors[].message`, the `undecodable` page and the `redirect`
+    /// fault's `Location` carry the Authorization header (the `Location` as
+    /// `access_token=TOKEN`). Default false.
+    public var echoAuthInErrors: Bool
 
     public init(
         token: String = "sim-token",
@@ -42,8 +51,14 @@ public struct SimulatorConfig: Sendable, Hashable, Codable {
         seed: UInt64 = 0,
         faults: [FaultRule] = [],
         projectID: Int = 123,
-        taskInitialState: String = "pending"
+        taskInitialState: String = "pending",
+        echoAuthInTaskError: Bool = false,
+        echoAuthInProgress: Bool = false,
+        echoAuthInErrors: Bool = false
     ) {
+        self.echoAuthInTaskError = echoAuthInTaskError
+        self.echoAuthInProgress = echoAuthInProgress
+        self.echoAuthInErrors = echoAuthInErrors
         self.token = token
         self.ledgers = ledgers
         self.taskPendingSeconds = taskPendingSeconds
@@ -66,6 +81,9 @@ public struct SimulatorConfig: Sendable, Hashable, Codable {
         case batchesPerGeneration = "batches_per_generation"
         case projectID = "project_id"
         case taskInitialState = "task_initial_state"
+        case echoAuthInTaskError = "echo_auth_in_task_error"
+        case echoAuthInProgress = "echo_auth_in_progress"
+        case echoAuthInErrors = "echo_auth_in_errors"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -82,6 +100,9 @@ public struct SimulatorConfig: Sendable, Hashable, Codable {
         faults = try c.decodeIfPresent([FaultRule].self, forKey: .faults) ?? defaults.faults
         projectID = try c.decodeIfPresent(Int.self, forKey: .projectID) ?? defaults.projectID
         taskInitialState = try c.decodeIfPresent(String.self, forKey: .taskInitialState) ?? defaults.taskInitialState
+        echoAuthInTaskError = try c.decodeIfPresent(Bool.self, forKey: .echoAuthInTaskError) ?? defaults.echoAuthInTaskError
+        echoAuthInProgress = try c.decodeIfPresent(Bool.self, forKey: .echoAuthInProgress) ?? defaults.echoAuthInProgress
+        echoAuthInErrors = try c.decodeIfPresent(Bool.self, forKey: .echoAuthInErrors) ?? defaults.echoAuthInErrors
     }
 
     /// The cookbook's ledger, with its model and two required inputs.

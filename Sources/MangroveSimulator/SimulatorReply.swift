@@ -43,6 +43,17 @@ enum SimulatorReply: Sendable {
 
     static let notFound = SimulatorReply.error(404, "record not found")
 
+    /// The same reply with ` (Authentication context: AUTH)` appended to every
+    /// `errors[].message` of an error body (`echo_auth_in_errors`).
+    func echoingInErrorMessages(_ authorization: String) -> SimulatorReply {
+        guard case .respond(let status, let body?, let headers) = self, status >= 400,
+            var decoded = try? JSONDecoder().decode(ErrorResponse.self, from: body)
+        else { return self }
+        decoded.errors = decoded.errors.map { ErrorMessage(message: ($0.message ?? "") + " (Authentication context: \(authorization))") }
+        guard let data = try? Self.encoder.encode(decoded) else { return self }
+        return .respond(status: status, body: data, headers: headers)
+    }
+
     var status: Int? {
         if case .respond(let status, _, _) = self { return status }
         return nil

@@ -66,10 +66,15 @@ struct SimulatorResponder: HTTPResponder {
             try? await context.channel.close()
             return Response(status: .internalServerError)
         }
+        if case .trickle(let rate)? = fault {
+            return Self.render(reply, trickleBytesPerSecond: rate)
+        }
         return Self.render(reply)
     }
 
-    static func render(_ reply: SimulatorReply) -> Response {
+    /// `trickleBytesPerSecond`: the body is written `rate` bytes at a time, one write a
+    /// second (real time), as a slow or throttling proxy would.
+    static func render(_ reply: SimulatorReply, trickleBytesPerSecond rate: Int? = nil) -> Response {
         guard case .respond(let status, let body, let extraHeaders) = reply else {
             return Response(status: .internalServerError)
         }
@@ -80,7 +85,20 @@ struct SimulatorResponder: HTTPResponder {
         guard let body else {
             return Response(status: .init(code: status), headers: headers)
         }
-        headers[.contentType] = "application/json; charset=utf-8"
+        if headers[.contentType] == nil { headers[.contentType] = "application/json; charset=utf-8" }
+        if let rate, rate > 0 {
+            let chunks = stride(from: 0, to: body.count, by: rate).map { body[$0..<min($0 + rate, body.count)] }
+            return Response(
+                status: .init(code: status), headers: headers,
+                body: ResponseBody(contentLength: body.count) { writer in
+                    for (index, chunk) in chunks.enumerated() {
+                        if index > 0 { try await Task.sleep(for: .seconds(1)) }
+                        try await writer.write(ByteBuffer(bytes: chunk))
+                    }
+                    try await writer.finish(nil)
+                }
+            )
+        }
         return Response(
             status: .init(code: status), headers: headers,
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: body))

@@ -107,7 +107,7 @@ actor SimulatorState {
         let authorized = isAuthorized(request.authorization)
 
         if let fault, !fault.processesRequest {
-            let reply: SimulatorReply
+            var reply: SimulatorReply
             switch fault {
             case .status(let status, let retryAfter):
                 reply = .error(
@@ -118,8 +118,19 @@ actor SimulatorState {
                 reply = .respond(
                     status: 200, body: Data("<html><body>502 Bad Gateway</body></html>\n{\"data\": [".utf8),
                     headers: ["Content-Type": "text/html"])
+            case .redirect(let location):
+                var target = location
+                if config.echoAuthInErrors, let authorization = request.authorization {
+                    let token = authorization.split(separator: " ", maxSplits: 1).last.map(String.init) ?? authorization
+                    target += (target.contains("?") ? "&" : "?") + "access_token="
+                        + (token.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? token)
+                }
+                reply = .respond(status: 302, body: nil, headers: ["Location": target])
             default:
                 reply = .dropConnection
+            }
+            if config.echoAuthInErrors, let authorization = request.authorization {
+                reply = reply.echoingInErrorMessages(authorization)
             }
             record(request, endpoint: route?.endpoint, status: reply.status, authorized: authorized,
                    fault: fault, processed: false, createdTaskID: nil)
@@ -142,12 +153,25 @@ actor SimulatorState {
             reply = .dropConnection
         case .processThenStatus(let status)?:
             reply = .error(status, Self.message(forStatus: status))
+        case .undecodable?:
+            reply = .respond(status: 200, body: Data(undecodablePage(request).utf8), headers: ["Content-Type": "text/html; charset=utf-8"])
         default:
             break
+        }
+        if config.echoAuthInErrors, let authorization = request.authorization {
+            reply = reply.echoingInErrorMessages(authorization)
         }
         record(request, endpoint: route?.endpoint, status: reply.status, authorized: authorized,
                fault: fault, processed: processed, createdTaskID: createdTaskID)
         return reply
+    }
+
+    /// What a misrouted gateway answers with 200: HTML, echoing the Authorization header
+    /// when `echo_auth_in_errors` is set.
+    private func undecodablePage(_ request: IncomingRequest) -> String {
+        let echo = config.echoAuthInErrors ? " Authorization: \(request.authorization ?? "none")." : ""
+        return "<!DOCTYPE html><html><head><title>Welcome</title></head><body><h1>It works!</h1>"
+            + "<p>Request \(request.method) \(request.path) reached the default site.\(echo)</p></body></html>\n"
     }
 
     private func isAuthorized(_ header: String?) -> Bool {
@@ -194,11 +218,11 @@ actor SimulatorState {
             }
             let task = createTask(ledgerID: ledger.ledger.id, ledgerNumber: ledger.number, range: range)
             createdTaskID = task.id
-            return .json(202, task.snapshot(atMs: nowMs, config: config))
+            return .json(202, task.snapshot(atMs: nowMs, config: config, authorization: request.authorization))
         case .asyncTask:
             guard let id = route.identifier.flatMap({ Int($0) }), let task = tasks[id] else { return .notFound }
             materialiseBatches()
-            return .json(200, task.snapshot(atMs: nowMs, config: config))
+            return .json(200, task.snapshot(atMs: nowMs, config: config, authorization: request.authorization))
         case .ledgerBatches:
             guard let ledger = ledger(route.identifier) else { return .notFound }
             return listBatches(ledgerID: ledger.ledger.id, query: request.query)

@@ -61,7 +61,9 @@ public enum JournalCodec {
         } catch {
             throw .invalidJSON(error.description)
         }
-        guard case .object(let members) = node.value else { throw .invalidJSON("expected an object") }
+        guard case .object(let members) = node.value else {
+            throw .invalidJSON("line \(node.line), column \(node.column): expected an object, found \(node.value.kindName)")
+        }
         var fields: [String: ConfigJSON] = [:]
         for m in members { fields[m.key] = m.node.value }
 

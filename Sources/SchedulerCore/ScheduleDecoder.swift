@@ -19,11 +19,15 @@ public struct ScheduleDecoder {
     ]
 
     private var problems: [ScheduleProblem] = []
+    /// The wall clock's reading, for the catch-up warning; nil skips it.
+    private var now: Date?
 
     /// Decodes `text`. Throws a `ScheduleError` naming `file` when there is any error;
-    /// warnings alone do not throw and are returned with the schedule.
-    public static func decode(_ text: String, file: String) throws(ScheduleError) -> (schedule: Schedule, warnings: [ScheduleProblem]) {
+    /// warnings alone do not throw and are returned with the schedule. With `now`, a
+    /// `first_period_start` far back is a warning that counts the periods it means.
+    public static func decode(_ text: String, file: String, now: Date? = nil) throws(ScheduleError) -> (schedule: Schedule, warnings: [ScheduleProblem]) {
         var decoder = ScheduleDecoder()
+        decoder.now = now
         let root: ConfigJSON.Node
         do {
             root = try ConfigJSONReader.parse(text)
@@ -143,7 +147,28 @@ public struct ScheduleDecoder {
             error(path, "\"\(d.text)\" must be longer than zero", at: node)
             return nil
         }
+        if let bounds = ScheduleBounds.durations[path] {
+            let value = d.duration
+            if value < bounds.lowerBound {
+                error(path, "\"\(d.text)\" is too short; expected at least \(ScheduleBounds.isoText(bounds.lowerBound)) (at most \(ScheduleBounds.isoText(bounds.upperBound)))", at: node)
+                return nil
+            }
+            if value > bounds.upperBound {
+                error(path, "\"\(d.text)\" is too long; expected at most \(ScheduleBounds.isoText(bounds.upperBound)) (at least \(ScheduleBounds.isoText(bounds.lowerBound)))", at: node)
+                return nil
+            }
+        }
         return d.duration
+    }
+
+    /// `settle_delay`: any ISO 8601 duration up to `ScheduleBounds.maxSettleDelaySeconds`.
+    private mutating func settleDelay(_ node: ConfigJSON.Node?, path: String) -> ISODuration? {
+        guard let d = duration(node, path: path) else { return nil }
+        guard d.approximateSeconds <= ScheduleBounds.maxSettleDelaySeconds else {
+            error(path, "\"\(d.text)\" is too long; expected at most P31D (a period is due when its end plus settle_delay has passed)", at: node)
+            return nil
+        }
+        return d
     }
 
     private mutating func cadence(_ node: ConfigJSON.Node?, path: String) -> Cadence? {
@@ -253,7 +278,7 @@ public struct ScheduleDecoder {
             // Validate each default once, at its own path.
             _ = cadence(d["cadence"], path: "defaults.cadence")
             _ = timeZone(d["time_zone"], path: "defaults.time_zone")
-            _ = duration(d["settle_delay"], path: "defaults.settle_delay")
+            _ = settleDelay(d["settle_delay"], path: "defaults.settle_delay")
             _ = bool(d["preview"], path: "defaults.preview")
             if let fps = d["first_period_start"], let zone = Self.ianaZone(stringValue(d["time_zone"]) ?? "UTC") {
                 _ = startInstant(fps, path: "defaults.first_period_start", zone: zone)
@@ -310,9 +335,9 @@ public struct ScheduleDecoder {
             let (delayNode, delayPath) = own("settle_delay")
             var delay: ISODuration? = .zero
             if l["settle_delay"] != nil {
-                delay = duration(delayNode, path: delayPath)
+                delay = settleDelay(delayNode, path: delayPath)
             } else if let delayNode {
-                delay = ISODuration(stringValue(delayNode) ?? "")
+                delay = ISODuration(stringValue(delayNode) ?? "").flatMap { $0.approximateSeconds <= ScheduleBounds.maxSettleDelaySeconds ? $0 : nil }
             }
             let (previewNode, previewPath) = own("preview")
             let preview = l["preview"] != nil ? bool(previewNode, path: previewPath) : (previewNode.flatMap { if case .bool(let b) = $0.value { b } else { nil } } ?? false)
@@ -330,6 +355,7 @@ public struct ScheduleDecoder {
                     start = startInstant(startNode!, path: startPath, zone: zone)
                 } else {
                     start = Self.parseStart(stringValue(startNode) ?? "", zone: zone)
+                        .flatMap { $0 >= ScheduleBounds.earliestFirstPeriodStart ? $0 : nil }
                 }
             }
             let name = string(l["name"], path: "\(path).name", required: false, expected: "a string")
@@ -339,6 +365,9 @@ public struct ScheduleDecoder {
                     settleDelay: delay, preview: preview ?? false)
                 if !ledger.calendar.isBoundary(start) {
                     warning(startPath, "\(UTCTimestamp.format(start)) is not the start of a \(ledgerCadence) period in \(zone.identifier); the first period generated starts \(ledger.firstPeriod.startTime)", at: startNode)
+                }
+                if let now, let warning = Self.catchUpWarning(ledger, now: now) {
+                    self.warning(startPath, warning, at: startNode)
                 }
                 ledgers.append(ledger)
             }
@@ -359,7 +388,29 @@ public struct ScheduleDecoder {
             error(path, "\"\(text)\" is not a date (YYYY-MM-DD) or date-time (YYYY-MM-DDThh:mm:ss, optionally with Z or ±hh:mm)", at: node)
             return nil
         }
+        guard date >= ScheduleBounds.earliestFirstPeriodStart else {
+            error(path, "\"\(text)\" is before 2000-01-01; the daemon would generate every period since then", at: node)
+            return nil
+        }
         return date
+    }
+
+    /// The warning for a `first_period_start` more than `ScheduleBounds.catchUpWarningYears`
+    /// before `now`, with the number of closed periods the catch-up will generate.
+    static func catchUpWarning(_ ledger: LedgerSchedule, now: Date) -> String? {
+        let years = ScheduleBounds.catchUpWarningYears
+        guard ledger.firstPeriodStart < now.addingTimeInterval(-Double(years) * 365.25 * 86_400) else { return nil }
+        var period = ledger.firstPeriod
+        var count = 0
+        let limit = 1_000_000
+        while period.end <= now, count < limit {
+            count += 1
+            period = ledger.calendar.following(period)
+        }
+        let age = Int(now.timeIntervalSince(ledger.firstPeriodStart) / (365.25 * 86_400))
+        let countText = count >= limit ? "more than \(limit)" : "\(count)"
+        return "\(UTCTimestamp.format(ledger.firstPeriodStart)) is \(age) years back (more than \(years)): "
+            + "\(countText) \(ledger.cadence) periods would be generated, oldest first, before the ledger is up to date"
     }
 
     /// `2025-01-01` and `2025-01-01T06:00:00` are local to `zone`; a trailing `Z` or offset is absolute.

@@ -45,7 +45,7 @@ public struct Daemon: Sendable {
     public func prepare() throws(DaemonError) -> (scheduler: Scheduler, httpClient: HTTPClient?) {
         let loaded: (schedule: Schedule, warnings: [ScheduleProblem])
         do {
-            loaded = try ScheduleFile.load(path: configPath)
+            loaded = try ScheduleFile.load(path: configPath, now: clock.now())
         } catch {
             throw .schedule(error)
         }
@@ -88,7 +88,15 @@ public struct Daemon: Sendable {
 
     /// Runs until SIGTERM/SIGINT (graceful) or a fatal error.
     public func run() async throws {
-        let (scheduler, httpClient) = try prepare()
+        let scheduler: Scheduler
+        let httpClient: HTTPClient?
+        do {
+            (scheduler, httpClient) = try prepare()
+        } catch {
+            // E.g. the journal is locked by another daemon: say so in `systemctl status`.
+            FatalNotice.send(error, to: notifier)
+            throw error
+        }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: SchedulerService(scheduler: scheduler), successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
         ]

@@ -18,6 +18,10 @@ public struct ReloadSignalService: Service {
 }
 
 /// The scheduler as a `Service` in the daemon's `ServiceGroup`.
+///
+/// When the scheduler ends with an error (a journal that cannot be written or read: the
+/// daemon stops rather than act unrecorded), systemd is told before the process exits:
+/// `STATUS=` with the reason, then `STOPPING=1`, so `systemctl status` shows why.
 public struct SchedulerService: Service {
     public let scheduler: Scheduler
 
@@ -26,6 +30,13 @@ public struct SchedulerService: Service {
     }
 
     public func run() async throws {
-        try await scheduler.run()
+        do {
+            try await scheduler.run()
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            FatalNotice.send(error, to: scheduler.deps.notifier)
+            throw error
+        }
     }
 }

@@ -4,15 +4,19 @@ import SchedulerCore
 /// Reads a schedule file from disk and resolves a relative `journal_path` against the
 /// schedule's folder (so `config/` examples work from any working directory).
 public enum ScheduleFile {
-    public static func load(path: String) throws(ScheduleError) -> (schedule: Schedule, warnings: [ScheduleProblem]) {
+    /// `now` (the wall clock) only feeds the warning about a `first_period_start` far back.
+    public static func load(path: String, now: Date = Date()) throws(ScheduleError) -> (schedule: Schedule, warnings: [ScheduleProblem]) {
         guard let data = FileManager.default.contents(atPath: path) else {
             let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read (check permissions)" : "does not exist"
             throw ScheduleError(file: path, problems: [ScheduleProblem(.error, path: "", message: "the schedule file \(reason)")])
         }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw ScheduleError(file: path, problems: [ScheduleProblem(.error, path: "", message: "the schedule file is not UTF-8 text")])
+        if let bad = UTF8Position.firstInvalid(in: data) {
+            throw ScheduleError(file: path, problems: [ScheduleProblem(
+                .error, path: "", message: "the schedule file is not UTF-8 text: the first invalid byte is at \(bad)",
+                line: bad.line, column: bad.column)])
         }
-        var (schedule, warnings) = try ScheduleDecoder.decode(text, file: path)
+        let text = String(decoding: data, as: UTF8.self)
+        var (schedule, warnings) = try ScheduleDecoder.decode(text, file: path, now: now)
         schedule.journalPath = resolve(schedule.journalPath, relativeTo: path)
         if let tokenFile = schedule.api.tokenFile {
             schedule.api.tokenFile = resolve(tokenFile, relativeTo: path)

@@ -45,9 +45,11 @@ public struct DaemonHarness: Sendable {
         try text.write(toFile: schedulePath, atomically: true, encoding: .utf8)
     }
 
-    public func daemon(notifier: any SystemdNotifying = RecordingNotifier(), token: String? = nil, seed: UInt64 = 42) -> Daemon {
+    /// `log`: where the daemon's log lines go (all levels); by default they are dropped.
+    public func daemon(notifier: any SystemdNotifying = RecordingNotifier(), token: String? = nil, seed: UInt64 = 42, log: RecordingLog? = nil) -> Daemon {
         var logger = Logger(label: "mangrove-scheduler-test")
         logger.logLevel = ProcessInfo.processInfo.environment["MANGROVE_TEST_LOG"] == nil ? .critical : .debug
+        if let log { logger = log.logger() }
         let clock = self.clock
         let state = Mutex(seed)
         return Daemon(
@@ -66,8 +68,8 @@ public struct DaemonHarness: Sendable {
     }
 
     /// Prepares and starts a daemon; throws what `Daemon.prepare()` throws.
-    public func launch(notifier: any SystemdNotifying = RecordingNotifier()) async throws -> RunningDaemon {
-        let (scheduler, httpClient) = try daemon(notifier: notifier).prepare()
+    public func launch(notifier: any SystemdNotifying = RecordingNotifier(), token: String? = nil, log: RecordingLog? = nil) async throws -> RunningDaemon {
+        let (scheduler, httpClient) = try daemon(notifier: notifier, token: token, log: log).prepare()
         let running = RunningDaemon(scheduler: scheduler, httpClient: httpClient, clock: clock)
         await scheduler.waitUntilRunning()
         return running

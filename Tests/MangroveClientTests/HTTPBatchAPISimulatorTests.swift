@@ -189,10 +189,11 @@ struct HTTPBatchAPISimulatorTests {
 
     @Test("a read timeout after sending: GET retried, POST outcome unknown after one POST")
     func timeoutAfterSending() async throws {
-        try await withClientScenario(requestTimeout: .milliseconds(150)) { s in
+        // 500 ms: the retried GET must answer within it even on a loaded 2-core machine.
+        try await withClientScenario(requestTimeout: .milliseconds(500)) { s in
             await s.sim.setFaults([
-                FaultRule(match: FaultMatcher(endpoint: .ledgers), kind: .latency(milliseconds: 400), count: 1),
-                FaultRule(match: FaultMatcher(endpoint: .batchGenerations), kind: .latency(milliseconds: 400), count: 1),
+                FaultRule(match: FaultMatcher(endpoint: .ledgers), kind: .latency(milliseconds: 900), count: 1),
+                FaultRule(match: FaultMatcher(endpoint: .batchGenerations), kind: .latency(milliseconds: 900), count: 1),
             ])
             let ledgers = try await s.api.ledgers()
             #expect(ledgers.count == 1)

@@ -101,11 +101,11 @@ struct HTTPBatchAPIWireTests {
         }
     }
 
-    @Test("a non-JSON error page gives the status without a message")
+    @Test("a non-JSON error page gives the status and the page's first characters")
     func htmlErrorPage() async throws {
         try await ScriptedServer.with({ _ in .init(status: 502, body: "<html>Bad Gateway</html>") }) { server in
             try await withHTTPBatchAPI(configuration: configuration(server, maxAttempts: 2)) { api, sleep, _ in
-                #expect(await apiError { try await api.asyncTask(id: 1) } == .http(status: 502, message: nil))
+                #expect(await apiError { try await api.asyncTask(id: 1) } == .http(status: 502, message: #"body is not the API's error JSON: "<html>Bad Gateway</html>""#))
                 #expect(sleep.durations.count == 1)
             }
         }

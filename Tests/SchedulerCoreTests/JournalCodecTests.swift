@@ -113,7 +113,7 @@ struct JournalCodecTests {
          .invalidField("ledger_id", "expected a string")),
         (#"{"time":"2025-04-01T04:00:00Z","ledger_id":"l","period_start":null,"period_end":"e","event":"intent"}"#,
          .invalidField("period_start", "expected a string")),
-        (#"[1,2]"#, .invalidJSON("expected an object")),
+        (#"[1,2]"#, .invalidJSON("line 1, column 1: expected an object, found an array")),
     ])
     func invalidFields(_ line: String, _ error: JournalCodec.DecodeError) {
         #expect(throws: error) { try JournalCodec.decode(line) }

@@ -100,7 +100,7 @@ extension ProcessKillTests {
         try """
             {"api": {"base_url": "\(baseURL)"}, "journal_path": "journal.jsonl",
              "polling": {"first_poll_after": "PT0.1S", "max_interval": "PT0.3S"},
-             "recovery": {"reconcile_after": "PT0.2S", "reconcile_window": "PT1S"},
+             "recovery": {"reconcile_after": "PT1S", "reconcile_window": "PT2S"},
              "limits": {"requests_per_second": 200},
              "ledgers": [{"id": "lgr_abc123def456", "cadence": "daily", "first_period_start": "\(first)"}]}
             """.write(toFile: folder.file("schedule.json"), atomically: true, encoding: .utf8)
