@@ -27,9 +27,16 @@ public struct PeriodRun: Sendable {
         case restart(at: Date)
         /// The ledger is unusable (missing, no model, auth): hold all its periods until `until`.
         case holdLedger(until: Date, reason: String)
+        /// The task's polls stopped giving usable answers (undecodable bodies, unknown
+        /// states): it no longer counts against `max_in_flight`, so healthy ledgers are not
+        /// starved; it is still polled (at `max_interval`) until it ends or `task_timeout`.
+        case releaseSlot(reason: String)
         /// A terminal event was recorded; the ledger may move on.
         case finished(JournalEvent)
     }
+
+    /// Unusable poll answers in a row before the task's slot is released.
+    public static let unusablePollLimit = 3
 
     public let ledger: LedgerSchedule
     public let period: Period
@@ -37,6 +44,8 @@ public struct PeriodRun: Sendable {
     public let recovery: RecoveryPolicy
     public private(set) var record: PeriodRecord?
     private var pollCount = 0
+    /// Polls in a row that gave no usable answer (failed, undecodable, unknown state).
+    private var unusablePolls = 0
     private var successfulChecks = 0
     private var checkCount = 0
     private var ledgerHolds = 0
@@ -242,12 +251,33 @@ public struct PeriodRun: Sendable {
             }
             return [journal(.failed, at: now, error: message), .finished(.failed)]
         default:
+            let progressed = progress != nil && progress != record?.progress
             var actions: [Action] = []
-            if state != record?.state || (progress != nil && progress != record?.progress) {
+            if state != record?.state || progressed {
                 actions.append(journal(.progress, at: now, state: state, progress: progress))
             }
+            // A state the API does not document, with no progress, tells nothing usable.
+            if state != "pending", state != "running", !progressed {
+                return actions + unusablePoll(id: id, reason: "the API reports state \"\(state)\"", now: now, using: &rng)
+            }
+            unusablePolls = 0
             return actions + continuePolling(id: id, now: now, using: &rng)
         }
+    }
+
+    /// A poll that told nothing usable; after `unusablePollLimit` in a row the task's slot
+    /// is released (once) and it is polled at `max_interval`.
+    private mutating func unusablePoll(id: Int, reason: String, now: Date, using rng: inout some RandomNumberGenerator) -> [Action] {
+        unusablePolls += 1
+        var actions: [Action] = []
+        if unusablePolls == Self.unusablePollLimit {
+            actions.append(.releaseSlot(reason: "\(unusablePolls) polls of task \(id) in a row gave no usable answer (last: \(reason))"))
+        }
+        let polling = continuePolling(id: id, now: now, using: &rng)
+        guard unusablePolls >= Self.unusablePollLimit, case .poll(let task, _)? = polling.last, polling.count == 1 else {
+            return actions + polling
+        }
+        return actions + [.poll(taskID: task, at: now.addingTimeInterval(self.polling.maxInterval.seconds))]
     }
 
     public mutating func pollFailed(_ error: APIErrorSummary, now: Date, using rng: inout some RandomNumberGenerator) -> [Action] {
@@ -255,7 +285,7 @@ public struct PeriodRun: Sendable {
         if error.status == 404 {
             return beginReconcile(now: now, reason: "task \(id) is unknown to the API (404)")
         }
-        return continuePolling(id: id, now: now, using: &rng)
+        return unusablePoll(id: id, reason: error.message, now: now, using: &rng)
     }
 
     private mutating func continuePolling(id: Int, now: Date, using rng: inout some RandomNumberGenerator) -> [Action] {

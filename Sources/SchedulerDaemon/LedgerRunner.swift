@@ -22,6 +22,9 @@ struct LedgerRunner {
     var pendingAt: Date?
     /// A network call is out; its result will arrive as an event.
     var busy = false
+    /// The active run's task stopped giving usable poll answers and gave up its
+    /// `max_in_flight` slot (`PeriodRun.Action.releaseSlot`).
+    var detached = false
     var heldUntil: Date?
     /// Consecutive holds (API refused or unreachable) of this ledger, for the escalating backoff.
     var holds = 0

@@ -35,6 +35,15 @@ extension Scheduler {
                 // Waiting to fire the same period again (failed task, empty preview): nothing is on the server.
                 guard let waiting = try pauseRun(runner, id: id, until: at) else { continue }
                 runner = waiting
+            case .releaseSlot(let reason):
+                if !runner.detached {
+                    runner.detached = true
+                    activeRuns -= 1
+                    detachedRuns += 1
+                    logger.warning(
+                        "\(reason); its slot goes to other ledgers while it is still polled every \(ISODurationFormat.format(schedule.polling.maxInterval)) until it ends or task_timeout",
+                        metadata: meta(id, runner.run?.period.startTime, task: runner.run?.taskID, event: "task_unresponsive"))
+                }
             case .holdLedger(let until, let reason):
                 logger.error(
                     "ledger \(id) unavailable: \(reason); its periods stay pending and it is re-checked at \(UTCTimestamp.format(until)); other ledgers carry on",
@@ -63,7 +72,7 @@ extension Scheduler {
                 runner.pending = nil
                 runner.pendingAt = nil
                 runner.pendingIntent = nil
-                activeRuns -= 1
+                releaseRunSlot(&runner)
                 if runner.removed {
                     drop(id)
                     try resumeOrphan(id)
@@ -86,7 +95,7 @@ extension Scheduler {
         runner.pending = nil
         runner.pendingAt = nil
         runner.pendingIntent = nil
-        activeRuns -= 1
+        releaseRunSlot(&runner)
         if runner.removed {
             drop(id)
             try resumeOrphan(id)
@@ -99,6 +108,16 @@ extension Scheduler {
         }
         runner.heldUntil = until
         return runner
+    }
+
+    /// The run ended or paused: it stops counting as in flight.
+    func releaseRunSlot(_ runner: inout LedgerRunner) {
+        if runner.detached {
+            runner.detached = false
+            detachedRuns -= 1
+        } else {
+            activeRuns -= 1
+        }
     }
 
     func drop(_ id: String) {

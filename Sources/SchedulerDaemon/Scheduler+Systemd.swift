@@ -24,7 +24,7 @@ extension Scheduler {
             r.run == nil && !r.removed && (r.heldUntil.map { $0 > now } ?? false) && r.ledger.dueInstant(of: r.cursor) <= now
         }.count
         return StatusLine.format(
-            ledgers: order.count, inFlight: activeRuns, failures: failures, held: held, next: next.map { (ledgerID: $0.0, at: $0.1) })
+            ledgers: order.count, inFlight: activeRuns + detachedRuns, failures: failures, held: held, next: next.map { (ledgerID: $0.0, at: $0.1) })
     }
 
     func updateStatus() {

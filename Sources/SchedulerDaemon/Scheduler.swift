@@ -72,7 +72,10 @@ public actor Scheduler {
     var ready: [String] = []
     var limiter: RateLimiter
     var rng: ClosureRNG
+    /// Runs counting against `max_in_flight`.
     var activeRuns = 0
+    /// Runs whose task stopped answering usefully: still in flight, but slot released.
+    var detachedRuns = 0
     var failures = 0
     var continuation: AsyncStream<Event>.Continuation?
     var timers: [Int: Date] = [:]
@@ -166,7 +169,7 @@ public actor Scheduler {
     }
 
     public var snapshot: Snapshot {
-        Snapshot(ledgers: order.count, activeRuns: activeRuns, nextWakeup: wakeQueue.peek()?.at, state: state)
+        Snapshot(ledgers: order.count, activeRuns: activeRuns + detachedRuns, nextWakeup: wakeQueue.peek()?.at, state: state)
     }
 
     // MARK: - Start-up

@@ -40,6 +40,7 @@
 /// | ledger_unverified    | 48d5f9cc3d284800a2ceabdfe18434f0 |
 /// | batch_conflict       | 58e9f553b3a84b0cb45f849bbb29d016 |
 /// | journal_replaced     | e3c1f25d72474772ba1354fbb149311b |
+/// | task_unresponsive    | 6a0c5b8e2f7d4c1e9b3a8d5f0e2c7a41 |
 public enum MangroveMessageID {
     /// The metadata key whose value selects the message id.
     public static let eventMetadataKey = "mangrove_event"
@@ -77,6 +78,7 @@ public enum MangroveMessageID {
         "ledger_unverified": "48d5f9cc3d284800a2ceabdfe18434f0",
         "batch_conflict": "58e9f553b3a84b0cb45f849bbb29d016",
         "journal_replaced": "e3c1f25d72474772ba1354fbb149311b",
+        "task_unresponsive": "6a0c5b8e2f7d4c1e9b3a8d5f0e2c7a41",
     ]
 
     /// The id for a `mangrove_event` value, or `nil` for an unknown event.

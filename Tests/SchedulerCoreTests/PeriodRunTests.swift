@@ -647,7 +647,7 @@ struct PeriodRunTests {
                 case 1: actions = run.previewReturned([(id: "lgr_test1", count: 3)], now: now)
                 default: actions = run.previewReturned([(id: "lgr_test1", count: 0)], now: now)
                 }
-            case .record, .finished:
+            case .record, .finished, .releaseSlot:
                 Issue.record("unreachable")
                 return
             }
