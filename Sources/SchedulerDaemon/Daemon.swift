@@ -45,7 +45,7 @@ public struct Daemon: Sendable {
     public func prepare() throws(DaemonError) -> (scheduler: Scheduler, httpClient: HTTPClient?) {
         let loaded: (schedule: Schedule, warnings: [ScheduleProblem])
         do {
-            loaded = try ScheduleFile.load(path: configPath, now: clock.now())
+            loaded = try ScheduleFile.load(path: configPath, now: clock.wallNow())
         } catch {
             throw .schedule(error)
         }
@@ -69,7 +69,7 @@ public struct Daemon: Sendable {
                 requestTimeout: schedule.api.requestTimeout)
             let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration.httpClientConfiguration)
             httpClient = client
-            api = HTTPBatchAPI(configuration: configuration, token: token, httpClient: client, logger: logger, sleep: apiSleep, now: { [clock] in clock.now() }, random: random)
+            api = HTTPBatchAPI(configuration: configuration, token: token, httpClient: client, logger: logger, sleep: apiSleep, now: { [clock] in clock.wallNow() }, random: random)
         }
         let journal: JournalFile
         do {

@@ -60,12 +60,14 @@ struct LedgerRunner {
         }
     }
 
-    /// When this runner next needs the loop's attention (nil: waiting on an event, or nothing to do).
-    var wakeAt: Date? {
+    /// When this runner next needs the loop's attention on the timeline (nil: waiting on
+    /// an event, or nothing to do). `wallOffset` is wall clock minus timeline: the cursor's
+    /// due time is a wall-clock instant.
+    func wakeAt(wallOffset: TimeInterval) -> Date? {
         if busy { return nil }
         if run != nil { return pendingAt }
         if removed { return nil }
-        let due = ledger.dueInstant(of: cursor)
+        let due = ledger.dueInstant(of: cursor).addingTimeInterval(-wallOffset)
         if let heldUntil, heldUntil > due { return heldUntil }
         return due
     }

@@ -10,6 +10,7 @@ extension Scheduler {
     /// Starts whatever is due, then arms a timer for the next wake-up.
     func pump(_ group: inout ThrowingDiscardingTaskGroup<any Error>) throws {
         let now = deps.clock.now()
+        noticeWallClockStep(now: now)
         pingWatchdog()
         if !shuttingDown {
             ready.append(contentsOf: wakeQueue.popDue(now: now))
@@ -70,7 +71,7 @@ extension Scheduler {
         }
         guard !runner.removed else { return true }
         let due = runner.ledger.dueInstant(of: runner.cursor)
-        if due > now || (runner.heldUntil.map { $0 > now } ?? false) {
+        if due > deps.clock.wallNow() || (runner.heldUntil.map { $0 > now } ?? false) {
             reschedule(id)
             return true
         }
@@ -170,6 +171,19 @@ extension Scheduler {
     }
 
     func reschedule(_ id: String) {
-        wakeQueue.schedule(id, at: runners[id]?.wakeAt)
+        wakeQueue.schedule(id, at: runners[id]?.wakeAt(wallOffset: wallOffset))
+    }
+
+    /// A wall-clock step moves every ledger's due time on the timeline: log it (periods
+    /// may fall due at once) and re-plan. Relative waits are on the timeline and unmoved.
+    func noticeWallClockStep(now: Date) {
+        let offset = deps.clock.wallNow().timeIntervalSince(now)
+        let step = offset - wallOffset
+        guard abs(step) >= 2 else { return }
+        wallOffset = offset
+        logger.warning(
+            "the wall clock was stepped \(step > 0 ? "forward" : "back") by \(ISODurationFormat.format(.seconds(abs(step)))); periods fall due by the new wall time (some may be due at once), while polls, holds and timeouts keep their monotonic deadlines",
+            metadata: ["mangrove_event": "clock_step"])
+        for id in order { reschedule(id) }
     }
 }

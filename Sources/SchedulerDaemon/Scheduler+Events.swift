@@ -19,10 +19,11 @@ extension Scheduler {
             try? deps.notifier.stopping()
             logger.info("stopping: no new generations; \(postsInFlight) POSTs awaiting their answer", metadata: ["mangrove_event": "stopping"])
             if postsInFlight > 0 {
-                let grace = deps.shutdownGrace
+                let deadline = now.addingTimeInterval(deps.shutdownGrace.seconds)
                 let continuation = continuation
+                let clock = deps.clock
                 group.addTask {
-                    try? await Task.sleep(for: grace)
+                    while clock.now() < deadline, !Task.isCancelled { try? await clock.sleep(until: deadline) }
                     continuation?.yield(.shutdownDeadline)
                 }
             }
@@ -174,7 +175,8 @@ extension Scheduler {
         var period = runner.planner.nextOpenPeriod(records: records)
         var found = 0
         var steps = 0
-        while runner.ledger.dueInstant(of: period) <= now, steps < 100_000 {
+        let wall = deps.clock.wallNow()
+        while runner.ledger.dueInstant(of: period) <= wall, steps < 100_000 {
             defer {
                 period = runner.ledger.calendar.following(period)
                 steps += 1

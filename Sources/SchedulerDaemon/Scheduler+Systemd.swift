@@ -10,9 +10,10 @@ extension Scheduler {
     func pingWatchdog() {
         guard let interval = deps.notifier.watchdogInterval else { return }
         // `interval` is already half of WATCHDOG_USEC and the loop wakes at least that often.
-        if lastWatchdog.duration(to: .now) >= interval / 2 {
+        let now = deps.clock.now()
+        if lastWatchdog.map({ now.timeIntervalSince($0) >= (interval / 2).seconds }) ?? true {
             try? deps.notifier.watchdog()
-            lastWatchdog = .now
+            lastWatchdog = now
         }
     }
 
@@ -20,8 +21,9 @@ extension Scheduler {
         var next: (String, Date)?
         if let top = wakeQueue.peek() { next = (top.key, top.at) }
         let now = deps.clock.now()
+        let wall = deps.clock.wallNow()
         let held = runners.values.filter { r in
-            r.run == nil && !r.removed && (r.heldUntil.map { $0 > now } ?? false) && r.ledger.dueInstant(of: r.cursor) <= now
+            r.run == nil && !r.removed && (r.heldUntil.map { $0 > now } ?? false) && r.ledger.dueInstant(of: r.cursor) <= wall
         }.count
         return StatusLine.format(
             ledgers: order.count, inFlight: activeRuns + detachedRuns, failures: failures, held: held, next: next.map { (ledgerID: $0.0, at: $0.1) })

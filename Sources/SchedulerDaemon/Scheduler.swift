@@ -86,8 +86,11 @@ public actor Scheduler {
     var shuttingDown = false
     var postsInFlight = 0
     var lastStatus = ""
-    var lastWatchdog = ContinuousClock.now - .seconds(3600)
-    var readyAt: ContinuousClock.Instant?
+    /// On the timeline: when WATCHDOG=1 was last sent, and when READY=1 was.
+    var lastWatchdog: Date?
+    var readyAt: Date?
+    /// Wall clock minus timeline as last seen (see `SchedulerClock`).
+    var wallOffset: TimeInterval = 0
 
     public init(schedule: Schedule, journal: JournalFile, dependencies: Dependencies) {
         self.schedule = schedule
@@ -125,7 +128,7 @@ public actor Scheduler {
                     try self.pump(&group)
                     if case .tick(let timer) = event, timer == -1 { self.outstanding -= 1 }
                     self.settleIfIdle()
-                    if self.deps.testFault == .hangLoop, let readyAt = self.readyAt, readyAt.duration(to: .now) > .seconds(3) {
+                    if self.deps.testFault == .hangLoop, let readyAt = self.readyAt, self.deps.clock.now().timeIntervalSince(readyAt) > 3 {
                         self.logger.warning("test fault hang-loop: the scheduling loop stops here", metadata: ["mangrove_event": "test_fault"])
                         while !Task.isCancelled { try? await Task.sleep(for: .milliseconds(200)) }
                     }
@@ -175,7 +178,8 @@ public actor Scheduler {
     // MARK: - Start-up
 
     func startUp() throws {
-        let start = ContinuousClock.now
+        let start = deps.clock.now()
+        wallOffset = deps.clock.wallNow().timeIntervalSince(start)
         if let size = try? FileManager.default.attributesOfItem(atPath: journal.path)[.size] as? Int, size > 20_000_000 {
             try? deps.notifier.extendTimeout(.seconds(120))
         }
@@ -192,12 +196,12 @@ public actor Scheduler {
         }
         try install(schedule.ledgers)
         try applyRetryRequests()
-        let elapsed = start.duration(to: .now)
+        let elapsed = Duration.seconds(deps.clock.now().timeIntervalSince(start))
         let inFlight = state.inFlight.count
         logger.info(
             "journal replayed: \(state.lineCount) lines in \(elapsed.formatted(.units(allowed: [.seconds, .milliseconds], width: .narrow))); \(inFlight) periods in flight; \(order.count) ledgers scheduled",
             metadata: ["mangrove_event": "started"])
-        readyAt = .now
+        readyAt = deps.clock.now()
         try? deps.notifier.ready(status: statusLine())
     }
 

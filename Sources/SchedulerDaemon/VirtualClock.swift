@@ -3,7 +3,8 @@ import Synchronization
 
 /// A clock that moves only when told to. Sleepers register and are resumed by `advance`,
 /// so tests (and the demo, which replays months of catch-up in seconds) control time
-/// exactly and never wait in real time.
+/// exactly and never wait in real time. `advance` moves the timeline and the wall clock
+/// together; `stepWallClock` moves the wall clock alone.
 public final class VirtualClock: SchedulerClock {
     private struct Sleeper {
         var deadline: Date
@@ -12,6 +13,8 @@ public final class VirtualClock: SchedulerClock {
 
     private struct State {
         var now: Date
+        /// Wall clock minus timeline: changed only by `stepWallClock`.
+        var wallOffset: TimeInterval = 0
         var nextID = 0
         var sleepers: [Int: Sleeper] = [:]
         var cancelledBeforeRegistration: Set<Int> = []
@@ -24,6 +27,14 @@ public final class VirtualClock: SchedulerClock {
     }
 
     public func now() -> Date { state.withLock { $0.now } }
+
+    public func wallNow() -> Date { state.withLock { $0.now.addingTimeInterval($0.wallOffset) } }
+
+    /// Steps the wall clock alone (an NTP correction, an operator's `date -s`): the
+    /// timeline, and every sleeper on it, stays where it is.
+    public func stepWallClock(by seconds: TimeInterval) {
+        state.withLock { $0.wallOffset += seconds }
+    }
 
     /// The earliest deadline anyone is sleeping until.
     public var nextDeadline: Date? { state.withLock { $0.sleepers.values.map(\.deadline).min() } }

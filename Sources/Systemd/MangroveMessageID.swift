@@ -41,6 +41,7 @@
 /// | batch_conflict       | 58e9f553b3a84b0cb45f849bbb29d016 |
 /// | journal_replaced     | e3c1f25d72474772ba1354fbb149311b |
 /// | task_unresponsive    | 6a0c5b8e2f7d4c1e9b3a8d5f0e2c7a41 |
+/// | clock_step           | 2d9e7c41b05a4f8e9a3c6b1d7e0f5a92 |
 public enum MangroveMessageID {
     /// The metadata key whose value selects the message id.
     public static let eventMetadataKey = "mangrove_event"
@@ -79,6 +80,7 @@ public enum MangroveMessageID {
         "batch_conflict": "58e9f553b3a84b0cb45f849bbb29d016",
         "journal_replaced": "e3c1f25d72474772ba1354fbb149311b",
         "task_unresponsive": "6a0c5b8e2f7d4c1e9b3a8d5f0e2c7a41",
+        "clock_step": "2d9e7c41b05a4f8e9a3c6b1d7e0f5a92",
     ]
 
     /// The id for a `mangrove_event` value, or `nil` for an unknown event.

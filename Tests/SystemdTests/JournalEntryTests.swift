@@ -65,7 +65,7 @@ struct JournalEntryTests {
             "reconciled", "ledger_unavailable", "reload", "reload_rejected", "started", "stopping",
             "reconciling", "not_fired", "task_failed", "preview_empty", "retry_requested", "retry_rejected",
             "start_failed", "stopped", "schedule_warning", "journal_repaired", "journal_corrupt_line",
-            "found_on_api", "divergence", "held", "ledger_unverified", "batch_conflict", "journal_replaced", "task_unresponsive",
+            "found_on_api", "divergence", "held", "ledger_unverified", "batch_conflict", "journal_replaced", "task_unresponsive", "clock_step",
         ]
         let ids = events.compactMap(MangroveMessageID.forEvent)
         #expect(ids.count == events.count)
