@@ -342,7 +342,7 @@ public struct PeriodRun: Sendable {
 
 /// What the state machine needs to know about a failed API call (kept free of the API
 /// module so the core stays pure).
-public struct APIErrorSummary: Sendable, Hashable {
+public struct APIErrorSummary: Error, Sendable, Hashable {
     public enum Kind: Sendable, Hashable {
         /// The API answered and refused (4xx, or a retryable status after the retry budget).
         case refused

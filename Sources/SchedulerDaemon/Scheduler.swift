@@ -5,10 +5,10 @@ import SchedulerCore
 import ServiceLifecycle
 import Systemd
 
-/// The daemon's scheduling loop: one actor owns the journal, the replayed state and every
-/// ledger's runner, and is the only place where `PeriodRun` actions are carried out.
-/// Network calls run as child tasks and come back as events; the loop sleeps until the
-/// next wake-up (no fixed tick) and re-plans after every event, reload and clock change.
+/// The executor of `SchedulerState`: it owns the journal file and the API, and carries out
+/// the state machine's actions in order (append and fsync first, then calls, timers, logs
+/// and STATUS=), feeding every answer, timer, reload and stop back as an event. All
+/// decisions are in the pure state machine; nothing here chooses what to fire.
 public actor Scheduler {
     public struct Dependencies: Sendable {
         public var api: any BatchAPI
@@ -19,6 +19,7 @@ public actor Scheduler {
         public var random: @Sendable () -> UInt64
         /// Re-reads the schedule on SIGHUP.
         public var reloadSchedule: @Sendable () throws -> Schedule
+        /// A fault the systemd harness switches on to prove the watchdog (never in production).
         public var testFault: TestFault?
         /// How long shutdown waits for POSTs already sent (so their task ids get journaled).
         public var shutdownGrace: Duration
@@ -40,20 +41,17 @@ public actor Scheduler {
         }
     }
 
-    enum Event: Sendable {
-        case tick(timer: Int?)
-        case preview(String, Result<[PreviewEntry], any Error>)
-        case post(String, Result<AsyncTask, any Error>)
-        case poll(String, Result<AsyncTask, any Error>)
-        case batches(String, Result<[Batch], any Error>)
-        /// A listing of the ledger's batches before a POST, requested at the given instant.
-        case listing(String, Date, Result<[Batch], any Error>)
+    enum Input: Sendable {
+        case wake
+        case returned(String, CallResult)
         case reload
         case shutdown
         case shutdownDeadline
+        /// `poke()`: look again now (counted for `settle()`).
+        case poke
     }
 
-    /// What the loop has done, for `plan`-like status and for tests.
+    /// What the loop has done, for tests, the demo and benchmarks.
     public struct Snapshot: Sendable {
         public var ledgers: Int
         public var activeRuns: Int
@@ -61,58 +59,39 @@ public actor Scheduler {
         public var state: JournalState
     }
 
-    var schedule: Schedule
+    var state: SchedulerState
     let journal: JournalFile
     let deps: Dependencies
-    var logger: Logger
-    var state = JournalState()
-    var runners: [String: LedgerRunner] = [:]
-    var order: [String] = []
-    var wakeQueue = WakeQueue<String>()
-    var ready: [String] = []
-    var limiter: RateLimiter
     var rng: ClosureRNG
-    /// Runs counting against `max_in_flight`.
-    var activeRuns = 0
-    /// Runs whose task stopped answering usefully: still in flight, but slot released.
-    var detachedRuns = 0
-    var failures = 0
-    var continuation: AsyncStream<Event>.Continuation?
-    var timers: [Int: Date] = [:]
-    var nextTimerID = 0
+    var continuation: AsyncStream<Input>.Continuation?
+    /// The earliest timer armed (a later `.wake(at:)` needs no new one).
+    var armedTimer: Date?
+    var lastWatchdog: Date?
+    var readyAt: Date?
+    var pendingRequests = false
+    // The seam tests and the demo drive virtual time through (`poke`/`settle`).
     var outstanding = 0
     var settleWaiters: [CheckedContinuation<Void, Never>] = []
     var runningWaiters: [CheckedContinuation<Void, Never>] = []
-    var shuttingDown = false
-    var postsInFlight = 0
-    var lastStatus = ""
-    /// On the timeline: when WATCHDOG=1 was last sent, and when READY=1 was.
-    var lastWatchdog: Date?
-    var readyAt: Date?
-    /// Wall clock minus timeline as last seen (see `SchedulerClock`).
-    var wallOffset: TimeInterval = 0
 
     public init(schedule: Schedule, journal: JournalFile, dependencies: Dependencies) {
-        self.schedule = schedule
+        self.state = SchedulerState(schedule: schedule)
         self.journal = journal
         self.deps = dependencies
-        self.logger = dependencies.logger
-        self.limiter = RateLimiter(rate: schedule.limits.requestsPerSecond)
         self.rng = ClosureRNG(next: dependencies.random)
     }
 
+    var instant: SchedulerInstant { SchedulerInstant(timeline: deps.clock.now(), wall: deps.clock.wallNow()) }
+
     // MARK: - Running
 
-    /// Replays the journal, reports READY, then schedules until graceful shutdown or
-    /// cancellation. Never waits on the API before READY.
+    /// Replays the journal, reports READY, then carries out the state machine until
+    /// graceful shutdown or cancellation. Never waits on the API before READY.
     public func run() async throws {
-        try startUp()
-        let (stream, continuation) = AsyncStream.makeStream(of: Event.self)
-        self.continuation = continuation
+        let (stream, continuation) = AsyncStream.makeStream(of: Input.self)
         defer {
             self.continuation = nil
             journal.close()
-            // Nothing more will happen: release anyone waiting for the loop (tests, the demo).
             let waiters = settleWaiters + runningWaiters
             settleWaiters = []
             runningWaiters = []
@@ -120,16 +99,16 @@ public actor Scheduler {
         }
         try await withGracefulShutdownHandler {
             try await withThrowingDiscardingTaskGroup { group in
-                try self.pump(&group)
-                self.announceStarted()
-                for await event in stream {
-                    try self.handle(event, &group)
-                    if self.shuttingDown, self.postsInFlight == 0 { break }
-                    try self.pump(&group)
-                    if case .tick(let timer) = event, timer == -1 { self.outstanding -= 1 }
+                self.continuation = continuation
+                try self.startUp(&group)
+                for w in self.runningWaiters { w.resume() }
+                self.runningWaiters = []
+                for await input in stream {
+                    try self.handle(input, &group)
+                    if self.state.isStopped { break }
                     self.settleIfIdle()
                     if self.deps.testFault == .hangLoop, let readyAt = self.readyAt, self.deps.clock.now().timeIntervalSince(readyAt) > 3 {
-                        self.logger.warning("test fault hang-loop: the scheduling loop stops here", metadata: ["mangrove_event": "test_fault"])
+                        self.deps.logger.warning("test fault hang-loop: the scheduling loop stops here", metadata: ["mangrove_event": "test_fault"])
                         while !Task.isCancelled { try? await Task.sleep(for: .milliseconds(200)) }
                     }
                 }
@@ -138,7 +117,7 @@ public actor Scheduler {
         } onGracefulShutdown: {
             continuation.yield(.shutdown)
         }
-        logger.info("stopped; journal is consistent", metadata: ["mangrove_event": "stopped"])
+        deps.logger.info("stopped; journal is consistent", metadata: ["mangrove_event": "stopped"])
     }
 
     /// Asks the loop to reload the schedule (SIGHUP).
@@ -146,98 +125,181 @@ public actor Scheduler {
         continuation?.yield(.reload)
     }
 
-    /// Test hook: re-evaluate now (after moving a manual clock) and count it as work to settle.
+    func startUp(_ group: inout ThrowingDiscardingTaskGroup<any Error>) throws {
+        if let size = try? FileManager.default.attributesOfItem(atPath: journal.path)[.size] as? Int, size > 20_000_000 {
+            try? deps.notifier.extendTimeout(.seconds(120))
+        }
+        var replayed = JournalState()
+        let problems = try journal.replay(into: &replayed)
+        let requests = takeRequests()
+        let actions = state.handle(.started(journal: replayed, problems: problems, requests: requests), at: instant, using: &rng)
+        // READY=1 comes first and carries the status line itself.
+        try carryOut(actions.filter { if case .status = $0 { false } else { true } }, &group)
+        finishRequests()
+        readyAt = deps.clock.now()
+        try? deps.notifier.ready(status: state.statusLine())
+        pingWatchdog(&group)
+    }
+
+    func handle(_ input: Input, _ group: inout ThrowingDiscardingTaskGroup<any Error>) throws {
+        let event: SchedulerEvent
+        switch input {
+        case .wake:
+            event = .wake
+        case .poke:
+            outstanding -= 1
+            event = .wake
+        case .returned(let id, let result):
+            outstanding -= 1
+            event = .returned(ledgerID: id, result)
+        case .reload:
+            try? deps.notifier.reloading()
+            deps.logger.info("reloading the schedule", metadata: ["mangrove_event": "reload"])
+            let reload: ScheduleReload
+            do {
+                reload = .loaded(try deps.reloadSchedule())
+            } catch let error as ScheduleError {
+                reload = .rejected(problems: error.problems.map { $0.formatted(file: error.file) })
+            } catch {
+                reload = .rejected(problems: ["\(error)"])
+            }
+            event = .reloaded(reload, requests: takeRequests())
+        case .shutdown:
+            try? deps.notifier.stopping()
+            event = .stop
+            if state.postsInFlight > 0 {
+                let deadline = deps.clock.now().addingTimeInterval(deps.shutdownGrace.seconds)
+                let (clock, continuation) = (deps.clock, continuation)
+                group.addTask {
+                    while clock.now() < deadline, !Task.isCancelled { try? await clock.sleep(until: deadline) }
+                    continuation?.yield(.shutdownDeadline)
+                }
+            }
+        case .shutdownDeadline:
+            group.cancelAll()
+            event = .stopDeadline
+        }
+        try carryOut(state.handle(event, at: instant, using: &rng), &group)
+        if case .reload = input {
+            finishRequests()
+            try? deps.notifier.ready(status: state.statusLine())
+        }
+        pingWatchdog(&group)
+    }
+
+    // MARK: - Carrying out actions
+
+    func carryOut(_ actions: [SchedulerAction], _ group: inout ThrowingDiscardingTaskGroup<any Error>) throws {
+        for action in actions {
+            switch action {
+            case .append(let entry):
+                do {
+                    try journal.append(entry)
+                } catch {
+                    var m = SchedulerLogging.metadata(for: SchedulerLog(.critical, "", ledgerID: entry.ledgerID, periodStart: entry.periodStart))
+                    if error.isReplaced { m["mangrove_event"] = "journal_replaced" }
+                    deps.logger.critical("\(error); stopping so that nothing happens unrecorded", metadata: m)
+                    throw error
+                }
+            case .call(let id, let call):
+                spawn(call, for: id, &group)
+            case .log(let line):
+                SchedulerLogging.emit(line, to: deps.logger)
+            case .status(let line):
+                try? deps.notifier.status(line)
+            case .wake(let at):
+                armTimer(at, &group)
+            }
+        }
+    }
+
+    func spawn(_ call: SchedulerCall, for id: String, _ group: inout ThrowingDiscardingTaskGroup<any Error>) {
+        guard let continuation else { return }
+        outstanding += 1
+        let api = deps.api
+        group.addTask {
+            let result = await SchedulerCalls.perform(call, ledgerID: id, api: api)
+            continuation.yield(.returned(id, result))
+        }
+    }
+
+    /// One timer task sleeps until the earliest wake-up (or the next watchdog ping).
+    func armTimer(_ at: Date?, _ group: inout ThrowingDiscardingTaskGroup<any Error>) {
+        guard let continuation else { return }
+        var deadline = at
+        if let interval = deps.notifier.watchdogInterval {
+            let ping = deps.clock.now().addingTimeInterval(interval.seconds)
+            deadline = min(deadline ?? ping, ping)
+        }
+        guard let deadline else { return }
+        if let armed = armedTimer, armed <= deadline, armed > deps.clock.now() { return }
+        armedTimer = deadline
+        let clock = deps.clock
+        group.addTask {
+            try? await clock.sleep(until: deadline)
+            continuation.yield(.wake)
+        }
+    }
+
+    /// WATCHDOG=1 from the loop itself, at most every half interval. Then makes sure a timer
+    /// is armed for the next wake-up (a timer may return early, e.g. the system clock's
+    /// longest sleep, and the state machine only reports wake-ups that changed).
+    func pingWatchdog(_ group: inout ThrowingDiscardingTaskGroup<any Error>) {
+        if let interval = deps.notifier.watchdogInterval {
+            let now = deps.clock.now()
+            if lastWatchdog.map({ now.timeIntervalSince($0) >= (interval / 2).seconds }) ?? true {
+                try? deps.notifier.watchdog()
+                lastWatchdog = now
+            }
+        }
+        armTimer(state.nextWake(), &group)
+    }
+
+    func takeRequests() -> RequestBatch {
+        let (requests, problems) = RetryRequestFile.take(journalPath: journal.path)
+        pendingRequests = true
+        return RequestBatch(retries: requests.map { ($0.ledgerID, $0.periodStart) }, problems: problems)
+    }
+
+    func finishRequests() {
+        if pendingRequests { RetryRequestFile.finishTaking(journalPath: journal.path) }
+        pendingRequests = false
+    }
+
+    // MARK: - The test and demo seam
+
+    /// Re-evaluates now (after a test or the demo moved a virtual clock); `settle()` waits for it.
     public func poke() {
         guard let continuation else { return }
         outstanding += 1
-        continuation.yield(.tick(timer: -1))
+        continuation.yield(.poke)
     }
 
     /// Returns once the loop is running (journal replayed, READY sent).
     public func waitUntilRunning() async {
-        if continuation != nil { return }
+        if continuation != nil, readyAt != nil { return }
         await withCheckedContinuation { runningWaiters.append($0) }
     }
 
-    func announceStarted() {
-        let waiters = runningWaiters
-        runningWaiters = []
-        for w in waiters { w.resume() }
-    }
-
-    /// Test hook: returns once every event already caused (network calls, pokes) has been handled.
+    /// Returns once every call and poke already made has been handled and nothing is due.
     public func settle() async {
         if outstanding == 0 { return }
         await withCheckedContinuation { settleWaiters.append($0) }
     }
 
+    func settleIfIdle() {
+        guard outstanding == 0, !settleWaiters.isEmpty else { return }
+        if !state.isStopping, let next = state.nextWake(), next <= deps.clock.now() {
+            poke()
+            return
+        }
+        let waiters = settleWaiters
+        settleWaiters = []
+        for w in waiters { w.resume() }
+    }
+
     public var snapshot: Snapshot {
-        Snapshot(ledgers: order.count, activeRuns: activeRuns + detachedRuns, nextWakeup: wakeQueue.peek()?.at, state: state)
+        var copy = state
+        return Snapshot(ledgers: state.order.count, activeRuns: state.inFlight, nextWakeup: copy.nextWake(), state: state.journal)
     }
-
-    // MARK: - Start-up
-
-    func startUp() throws {
-        let start = deps.clock.now()
-        wallOffset = deps.clock.wallNow().timeIntervalSince(start)
-        if let size = try? FileManager.default.attributesOfItem(atPath: journal.path)[.size] as? Int, size > 20_000_000 {
-            try? deps.notifier.extendTimeout(.seconds(120))
-        }
-        let problems = try journal.replay(into: &state)
-        for p in problems {
-            if p.isTornTail {
-                logger.warning("journal \(journal.path): \(p); the file was repaired", metadata: ["mangrove_event": "journal_repaired"])
-            } else {
-                logger.error("journal \(journal.path): \(p)", metadata: ["mangrove_event": "journal_corrupt_line"])
-            }
-        }
-        for (_, periods) in state.ledgers {
-            failures += periods.values.filter { $0.lastEvent == .failed || $0.lastEvent == .ambiguous }.count
-        }
-        try install(schedule.ledgers)
-        try applyRetryRequests()
-        let elapsed = Duration.seconds(deps.clock.now().timeIntervalSince(start))
-        let inFlight = state.inFlight.count
-        logger.info(
-            "journal replayed: \(state.lineCount) lines in \(elapsed.formatted(.units(allowed: [.seconds, .milliseconds], width: .narrow))); \(inFlight) periods in flight; \(order.count) ledgers scheduled",
-            metadata: ["mangrove_event": "started"])
-        readyAt = deps.clock.now()
-        try? deps.notifier.ready(status: statusLine())
-    }
-
-    func install(_ ledgers: [LedgerSchedule]) throws {
-        for ledger in ledgers {
-            runners[ledger.id] = LedgerRunner(ledger: ledger, records: state.records(ledgerID: ledger.id))
-            order.append(ledger.id)
-            reschedule(ledger.id)
-        }
-        // Periods in flight on the server are resumed even when their ledger is no longer scheduled.
-        for ledgerID in Set(state.inFlight.map(\.ledgerID)) where runners[ledgerID] == nil {
-            try resumeOrphan(ledgerID)
-        }
-    }
-
-    /// Resumes the oldest in-flight period of a ledger that is not (or no longer) in the
-    /// schedule, so a generation that may exist on the server is still polled or reconciled
-    /// to a terminal event; nothing new is started for that ledger.
-    func resumeOrphan(_ ledgerID: String) throws {
-        guard let key = state.inFlight.first(where: { $0.ledgerID == ledgerID }), let record = state.record(key),
-              let start = UTCTimestamp.parse(key.periodStart), let lastSecond = UTCTimestamp.parse(record.periodEnd)
-        else { return }
-        logger.warning(
-            "ledger \(ledgerID) is not in the schedule but \(key.periodStart) is in flight; following it to its end",
-            metadata: meta(ledgerID, key.periodStart, task: record.taskID))
-        let period = Period(start: start, end: lastSecond.addingTimeInterval(1))
-        let ledger = LedgerSchedule(id: ledgerID, cadence: .daily, firstPeriodStart: start)
-        var runner = LedgerRunner(ledger: ledger, records: [:])
-        runner.removed = true
-        var run = PeriodRun(ledger: ledger, period: period, record: record, polling: schedule.polling, recovery: schedule.recovery)
-        let actions = run.start(now: deps.clock.now())
-        runner.run = run
-        runners[ledgerID] = runner
-        if !order.contains(ledgerID) { order.append(ledgerID) }
-        activeRuns += 1
-        try execute(actions, for: ledgerID)
-    }
-
 }

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Systemd
+import SchedulerCore
 
 struct StatusLineTests {
     /// 2026-12-01T06:00:00Z

@@ -1,11 +1,10 @@
 import Foundation
-import SchedulerCore
 
 /// The scheduler's working state for one ledger: which period comes next, the period run
 /// in progress (at most one per ledger: later batches depend on earlier balances), and
 /// what it is waiting for.
-struct LedgerRunner {
-    enum Pending: Equatable {
+struct LedgerRunner: Sendable {
+    enum Pending: Sendable, Equatable {
         case preview
         case post
         case poll(Int)

@@ -1,0 +1,188 @@
+import Foundation
+
+/// Every decision of the scheduling loop, as one pure state machine: which ledger fires
+/// which period next, slots and `max_in_flight`, holds, the look-before-you-fire check,
+/// reloads, operator retries, in-flight periods of removed ledgers, conflicts. It owns the
+/// journal's folded state and each ledger's `PeriodRun`.
+///
+/// `handle(_:at:using:)` takes an event and returns actions; it never does I/O, reads no
+/// clock and draws randomness only from the generator it is given. The daemon's actor is
+/// an executor: it appends what `.append` says before anything else, makes the calls,
+/// arms the timer, and feeds every answer back as an event (the shape of AsyncHTTPClient's
+/// `HTTPConnectionPool.StateMachine`).
+public struct SchedulerState: Sendable {
+    public internal(set) var schedule: Schedule
+    /// The journal as folded so far, including every line this state asked to append.
+    public internal(set) var journal = JournalState()
+    var runners: [String: LedgerRunner] = [:]
+    /// Ledgers in schedule order (then removed ledgers followed to their end).
+    public internal(set) var order: [String] = []
+    var wakeQueue = WakeQueue<String>()
+    /// Ledgers to look at in the current pass, without duplicates.
+    var ready: [String] = []
+    var readySet: Set<String> = []
+    /// Ledgers with a due period waiting for a free slot, oldest first.
+    var slotQueue: [String] = []
+    var slotQueueHead = 0
+    var slotQueued: Set<String> = []
+    var limiter: RateLimiter
+    /// Runs counting against `max_in_flight`.
+    public internal(set) var activeRuns = 0
+    /// Runs whose task stopped answering usefully: in flight, but their slot released.
+    public internal(set) var detachedRuns = 0
+    /// Periods whose last event is `failed` or `ambiguous`.
+    public internal(set) var failures = 0
+    /// Generation POSTs sent and not answered yet.
+    public internal(set) var postsInFlight = 0
+    public internal(set) var isStopping = false
+    /// Wall clock minus timeline as last seen.
+    var wallOffset: TimeInterval = 0
+    var lastStatus = ""
+    var lastWake: Date?? = .none
+    var now = SchedulerInstant(Date(timeIntervalSince1970: 0))
+    var actions: [SchedulerAction] = []
+
+    public init(schedule: Schedule) {
+        self.schedule = schedule
+        self.limiter = RateLimiter(rate: schedule.limits.requestsPerSecond)
+    }
+
+    /// In flight on the server: active and detached runs.
+    public var inFlight: Int { activeRuns + detachedRuns }
+
+    /// Stopping, and no POST is waiting for its answer: the executor may end the loop.
+    public var isStopped: Bool { isStopping && postsInFlight == 0 }
+
+    /// When the next `.wake` is due on the timeline.
+    public mutating func nextWake() -> Date? { isStopping ? nil : wakeQueue.peek()?.at }
+
+    /// Handles one event and returns what to do, in order.
+    public mutating func handle(
+        _ event: SchedulerEvent, at instant: SchedulerInstant, using rng: inout some RandomNumberGenerator
+    ) -> [SchedulerAction] {
+        now = instant
+        actions = []
+        switch event {
+        case .started(let replayed, let problems, let requests):
+            start(replayed, problems: problems, requests: requests, using: &rng)
+        case .wake:
+            break
+        case .returned(let id, let result):
+            returned(id, result, using: &rng)
+        case .reloaded(let reload, let requests):
+            if !isStopping { self.reload(reload, requests: requests) }
+        case .stop:
+            isStopping = true
+            log(.info, "stopping: no new generations; \(postsInFlight) POST\(postsInFlight == 1 ? "" : "s") awaiting the answer", event: "stopping")
+        case .stopDeadline:
+            if postsInFlight > 0 {
+                log(.warning, "stopping: \(postsInFlight) POST\(postsInFlight == 1 ? "" : "s") still unanswered; their periods are reconciled after the restart", event: "stopping")
+            }
+            postsInFlight = 0
+        }
+        pump(using: &rng)
+        return actions
+    }
+
+    // MARK: - The pass after every event
+
+    /// Notices a wall-clock step, starts whatever is due, updates STATUS= and the wake-up.
+    mutating func pump(using rng: inout some RandomNumberGenerator) {
+        noticeWallClockStep()
+        if !isStopping {
+            for id in wakeQueue.popDue(now: now.timeline) { markReady(id) }
+            repeat {
+                var index = 0
+                while index < ready.count {
+                    let id = ready[index]
+                    index += 1
+                    readySet.remove(id)
+                    act(id, using: &rng)
+                }
+                ready.removeAll(keepingCapacity: true)
+                fillFreeSlots(using: &rng)
+            } while !ready.isEmpty
+        }
+        // While stopping, STOPPING=1 says it all.
+        let line = statusLine()
+        if !isStopping, line != lastStatus {
+            lastStatus = line
+            actions.append(.status(line))
+        }
+        let wake = nextWake()
+        if lastWake != .some(wake) {
+            lastWake = .some(wake)
+            actions.append(.wake(at: wake))
+        }
+    }
+
+    /// Gives free slots to the ledgers that waited longest for one.
+    mutating func fillFreeSlots(using rng: inout some RandomNumberGenerator) {
+        while activeRuns < schedule.limits.maxInFlight, slotQueueHead < slotQueue.count {
+            let id = slotQueue[slotQueueHead]
+            slotQueueHead += 1
+            slotQueued.remove(id)
+            act(id, using: &rng)
+        }
+        if slotQueueHead > 1024, slotQueueHead * 2 > slotQueue.count {
+            slotQueue.removeFirst(slotQueueHead)
+            slotQueueHead = 0
+        }
+    }
+
+    mutating func markReady(_ id: String) {
+        if readySet.insert(id).inserted { ready.append(id) }
+    }
+
+    mutating func waitForSlot(_ id: String) {
+        if slotQueued.insert(id).inserted { slotQueue.append(id) }
+    }
+
+    /// A wall-clock step moves every ledger's due time on the timeline: log it and re-plan.
+    mutating func noticeWallClockStep() {
+        let offset = now.wall.timeIntervalSince(now.timeline)
+        let step = offset - wallOffset
+        guard abs(step) >= 2 else { return }
+        wallOffset = offset
+        log(.warning,
+            "the wall clock was stepped \(step > 0 ? "forward" : "back") by \(ISODurationFormat.format(.seconds(abs(step)))); periods fall due by the new wall time (some may be due at once), while polls, holds and timeouts keep their monotonic deadlines",
+            event: "clock_step")
+        for id in order { reschedule(id) }
+    }
+
+    mutating func reschedule(_ id: String) {
+        wakeQueue.schedule(id, at: runners[id]?.wakeAt(wallOffset: wallOffset))
+    }
+
+    /// `STATUS=`: ledgers, in flight, held, failed, the next wake-up.
+    public func statusLine() -> String {
+        var copy = wakeQueue
+        let next = isStopping ? nil : copy.peek()
+        let held = runners.values.filter { r in
+            r.run == nil && !r.removed && (r.heldUntil.map { $0 > now.timeline } ?? false) && r.ledger.dueInstant(of: r.cursor) <= now.wall
+        }.count
+        if isStopping { return "stopping" }
+        return StatusLine.format(
+            ledgers: order.count, inFlight: inFlight, failures: failures, held: held,
+            next: next.map { (ledgerID: $0.key, at: $0.at.addingTimeInterval(wallOffset)) })
+    }
+
+    // MARK: - Journal and log
+
+    /// Asks for `entry` to be appended and folds it into the state at once.
+    mutating func append(_ entry: JournalEntry) {
+        actions.append(.append(entry))
+        let isFailure = { (e: JournalEvent?) in e == .failed || e == .ambiguous }
+        if isFailure(journal.record(entry.key)?.lastEvent) { failures -= 1 }
+        journal.apply(entry)
+        if isFailure(entry.event) { failures += 1 }
+        log(entry)
+    }
+
+    mutating func log(
+        _ level: SchedulerLog.Level, _ message: String, event: String? = nil, ledgerID: String? = nil, periodStart: String? = nil,
+        taskID: Int? = nil, error: String? = nil
+    ) {
+        actions.append(.log(SchedulerLog(level, message, event: event, ledgerID: ledgerID, periodStart: periodStart, taskID: taskID, error: error)))
+    }
+}
