@@ -91,7 +91,10 @@ public struct SchedulerState: Sendable {
         noticeWallClockStep()
         if !isStopping {
             for id in wakeQueue.popDue(now: now.timeline) { markReady(id) }
+            // Bounded: each pass starts, finishes or parks runs, so it settles in a few passes.
+            var passes = 0
             repeat {
+                passes += 1
                 var index = 0
                 while index < ready.count {
                     let id = ready[index]
@@ -101,7 +104,7 @@ public struct SchedulerState: Sendable {
                 }
                 ready.removeAll(keepingCapacity: true)
                 fillFreeSlots(using: &rng)
-            } while !ready.isEmpty
+            } while !ready.isEmpty && passes < 10_000
         }
         // While stopping, STOPPING=1 says it all.
         let line = statusLine()
