@@ -51,8 +51,8 @@ export SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-$(git -C "$REPO_ROOT" log -1 --fo
 
 STARTED=$SECONDS
 step_started=$SECONDS
-step() { # step "what": prints the time of the previous step
-    echo "==> $* (+$((SECONDS - step_started)) s, total $((SECONDS - STARTED)) s)"
+step() { # step "what": starts the next step and says how long the previous one took
+    echo "==> $*   [previous step $((SECONDS - step_started)) s; $((SECONDS - STARTED)) s so far]"
     step_started=$SECONDS
 }
 
