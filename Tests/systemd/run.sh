@@ -7,6 +7,10 @@
 # Usage (as root; builds nothing):
 #   Tests/systemd/run.sh [--bin-dir DIR]    # the real daemon: DIR/mangrove-scheduler, DIR/mangrove-sim
 #   Tests/systemd/run.sh --self-test        # same checks against a stand-in daemon (python3), no Swift binaries
+#   Tests/systemd/run.sh --deb FILE.deb [--bin-dir DIR]
+#                                           # installs the package with dpkg instead of install.sh (DIR only
+#                                           # needs mangrove-sim), runs the same checks on the packaged daemon,
+#                                           # then upgrade, remove and purge
 # Environment:
 #   BIN_DIR      default .build/debug (relative to the repository root)
 #   SIM_PORT     port of the simulator inside the namespace (default 18089)
@@ -27,6 +31,7 @@ set -uo pipefail
 
 readonly REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 MODE=daemon
+DEB=""
 BIN_DIR="${BIN_DIR:-.build/debug}"
 SIM_PORT="${SIM_PORT:-18089}"
 SIM_ARGS="${SIM_ARGS:---host 127.0.0.1 --port $SIM_PORT}"
@@ -38,10 +43,12 @@ readonly SIM_TOKEN=sim-token
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --self-test) MODE=selftest; shift ;;
+        --deb) [[ $# -ge 2 ]] || { echo "run.sh: --deb needs a .deb file" >&2; exit 2; }
+            MODE=deb; DEB="$2"; shift 2 ;;
         --bin-dir) [[ $# -ge 2 ]] || { echo "run.sh: --bin-dir needs a directory" >&2; exit 2; }
             BIN_DIR="$2"; shift 2 ;;
         --bin-dir=*) BIN_DIR="${1#*=}"; shift ;;
-        -h|--help) sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "run.sh: unknown argument: $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -56,6 +63,15 @@ done
 grep -qw overlay /proc/filesystems || skip "the kernel has no overlayfs (needed to keep /etc and /var private)"
 # python3 reads journalctl's JSON (and is the stand-in daemon of --self-test).
 [[ -x /usr/bin/python3 ]] || skip "/usr/bin/python3 is missing (used to read journalctl -o json)"
+if [[ $MODE == deb ]]; then
+    [[ "$DEB" == /* ]] || DEB="$(pwd)/$DEB"
+    [[ -f "$DEB" ]] || { echo "FAIL: no package at $DEB" >&2; exit 1; }
+    command -v dpkg-deb >/dev/null || skip "dpkg-deb is not installed"
+    [[ -x "$BIN_DIR/mangrove-sim" ]] || {
+        echo "FAIL: $BIN_DIR/mangrove-sim not found; build it first (swift build --product mangrove-sim)" >&2
+        exit 1
+    }
+fi
 if [[ $MODE == daemon ]]; then
     for exe in mangrove-scheduler mangrove-sim; do
         [[ -x "$BIN_DIR/$exe" ]] || {
@@ -240,6 +256,19 @@ PY
 if [[ $MODE == selftest ]]; then
     write_standin
     echo "mode: self-test (stand-in daemon $STAGE/bin/standin.py)"
+elif [[ $MODE == deb ]]; then
+    cp "$BIN_DIR/mangrove-sim" "$STAGE/bin/"
+    cp "$DEB" "$STAGE/package.deb"
+    # The packaged unit, for the offline security score below.
+    dpkg-deb --fsys-tarfile "$DEB" | tar -xO ./lib/systemd/system/$UNIT > "$STAGE/deploy/$UNIT"
+    # An "upgrade" of the same package: only the version differs.
+    mkdir -p "$STAGE/upgrade"
+    dpkg-deb -R "$DEB" "$STAGE/upgrade/root"
+    DEB_VERSION="$(sed -n 's/^Version: //p' "$STAGE/upgrade/root/DEBIAN/control")"
+    sed -i "s/^Version: .*/Version: $DEB_VERSION+harness1/" "$STAGE/upgrade/root/DEBIAN/control"
+    dpkg-deb --root-owner-group -Zgzip -z1 --build "$STAGE/upgrade/root" "$STAGE/package-upgrade.deb" >/dev/null
+    rm -rf "$STAGE/upgrade"
+    echo "mode: deb ($(basename "$DEB"), version $DEB_VERSION; simulator from $BIN_DIR)"
 else
     cp "$BIN_DIR/mangrove-scheduler" "$BIN_DIR/mangrove-sim" "$STAGE/bin/"
     echo "mode: daemon ($BIN_DIR)"
@@ -263,6 +292,11 @@ mount -t tmpfs -o mode=1777 tmpfs /tmp
 for layer in etc var usr-local catalog; do mkdir -p /run/harness/$layer/upper /run/harness/$layer/work; done
 mount -t overlay overlay -o lowerdir=/etc,upperdir=/run/harness/etc/upper,workdir=/run/harness/etc/work /etc
 mount -t overlay overlay -o lowerdir=/var,upperdir=/run/harness/var/upper,workdir=/run/harness/var/work /var
+# --deb: dpkg writes /usr/bin, /usr/share and /lib (= /usr/lib): all of /usr gets an overlay.
+if [ "${HARNESS_USR_OVERLAY:-0}" = 1 ]; then
+    mkdir -p /run/harness/usr/upper /run/harness/usr/work
+    mount -t overlay overlay -o lowerdir=/usr,upperdir=/run/harness/usr/upper,workdir=/run/harness/usr/work /usr
+fi
 mount -t overlay overlay \
     -o lowerdir=/usr/local,upperdir=/run/harness/usr-local/upper,workdir=/run/harness/usr-local/work /usr/local
 # install.sh puts the message catalog here, the only directory journalctl reads catalogs from.
@@ -304,7 +338,8 @@ exec /lib/systemd/systemd --system --unit=mangrove-harness.target --show-status=
 BOOT
 chmod 0755 "$STAGE/boot.sh"
 
-setsid unshare --pid --fork --mount --net --uts --ipc --mount-proc "$STAGE/boot.sh" \
+HARNESS_USR_OVERLAY=0; [[ $MODE == deb ]] && HARNESS_USR_OVERLAY=1
+HARNESS_USR_OVERLAY=$HARNESS_USR_OVERLAY setsid unshare --pid --fork --mount --net --uts --ipc --mount-proc "$STAGE/boot.sh" \
     </dev/null >"$STAGE/boot.log" 2>&1 &
 UNSHARE_PID=$!
 disown "$UNSHARE_PID"   # no "Killed" job message at teardown; teardown polls the PID instead
@@ -362,34 +397,78 @@ schedule_json() { # schedule_json BASE_URL
 }
 JSON
 }
-# Written first, so install.sh must keep them (it never overwrites a schedule or token).
-ns mkdir -p /etc/mangrove-scheduler
-schedule_json "http://127.0.0.1:$SIM_PORT/api/v1" | ns sh -c 'cat > /etc/mangrove-scheduler/schedule.json'
-printf '%s\n' "$SIM_TOKEN" | ns sh -c 'umask 077; cat > /etc/mangrove-scheduler/api-token'
-install_out="$(ns "$STAGE/deploy/install.sh" --binary "$STAGE/bin/mangrove-scheduler" 2>&1)"
-install_ok() {
-    ns test -x /usr/local/bin/mangrove-scheduler \
-        && ns test -f /etc/systemd/system/$UNIT \
-        && grep -q "kept existing schedule" <<<"$install_out" \
-        && grep -q "kept existing token" <<<"$install_out" \
-        && ns grep -q "127.0.0.1:$SIM_PORT" /etc/mangrove-scheduler/schedule.json
-}
-if install_ok; then
-    pass "install: deploy/install.sh installed binary and unit, kept the existing schedule and token"
+UNIT_FILE=/etc/systemd/system/$UNIT
+if [[ $MODE == deb ]]; then
+    UNIT_FILE=/lib/systemd/system/$UNIT
+    # A server, not a container image: a policy-rc.d that forbids starting services (as on
+    # this build machine, exit 101) would make deb-systemd-invoke skip every start and stop.
+    if ns test -e /usr/sbin/policy-rc.d; then
+        note "removed /usr/sbin/policy-rc.d inside the namespace ($(ns sh -c '/usr/sbin/policy-rc.d x start >/dev/null 2>&1; echo exit $?'))"
+        ns rm -f /usr/sbin/policy-rc.d
+    fi
+    # A fresh install, before any token exists: enabled, not started, and it says how to go on.
+    deb_out="$(NS_TIMEOUT=120 ns env DEBIAN_FRONTEND=noninteractive dpkg -i "$STAGE/package.deb" 2>&1)"
+    deb_rc=$?
+    if [[ $deb_rc -eq 0 ]] && ns test -x /usr/bin/mangrove-scheduler && ns test -f "$UNIT_FILE" \
+        && [[ "$(ns dpkg-query -W -f '${Status}' mangrove-scheduler)" == "install ok installed" ]]; then
+        pass "deb: dpkg -i $(basename "$DEB") installed /usr/bin/mangrove-scheduler and $UNIT_FILE"
+    else
+        fail "deb: dpkg -i rc=$deb_rc"
+        note "$deb_out"
+    fi
+    if [[ "$(ns systemctl is-enabled "$UNIT" 2>&1)" == enabled && "$(ns systemctl is-active "$UNIT" 2>&1)" == inactive ]] \
+        && grep -q "not started: no API token" <<<"$deb_out" && grep -q "install -m 0600 /dev/stdin" <<<"$deb_out"; then
+        pass "deb: without a token the service is enabled, not started, and postinst says how to add the token"
+    else
+        fail "deb: is-enabled=$(ns systemctl is-enabled "$UNIT" 2>&1) is-active=$(ns systemctl is-active "$UNIT" 2>&1)"
+        note "$deb_out"
+    fi
+    if ns cmp -s "$STAGE/config/schedule.example.json" /etc/mangrove-scheduler/schedule.json \
+        && ns dpkg-query --showformat='${Conffiles}' --show mangrove-scheduler | grep -q /etc/mangrove-scheduler/schedule.json; then
+        pass "deb: /etc/mangrove-scheduler/schedule.json is the example schedule, a conffile"
+    else
+        fail "deb: schedule.json missing, different from the example, or not a conffile"
+    fi
+    packaged_version="$(ns /usr/bin/mangrove-scheduler --version 2>&1)"
+    if [[ "$packaged_version" == "$DEB_VERSION" ]]; then
+        pass "deb: /usr/bin/mangrove-scheduler --version prints $packaged_version"
+    else
+        fail "deb: --version printed '$packaged_version', the package is $DEB_VERSION"
+    fi
+    # The operator's steps: the schedule (here: the simulator) and the token.
+    schedule_json "http://127.0.0.1:$SIM_PORT/api/v1" | ns sh -c 'cat > /etc/mangrove-scheduler/schedule.json'
+    printf '%s\n' "$SIM_TOKEN" | ns sh -c 'umask 077; cat > /etc/mangrove-scheduler/api-token'
 else
-    fail "install: deploy/install.sh"
-    note "$install_out"
+    # Written first, so install.sh must keep them (it never overwrites a schedule or token).
+    ns mkdir -p /etc/mangrove-scheduler
+    schedule_json "http://127.0.0.1:$SIM_PORT/api/v1" | ns sh -c 'cat > /etc/mangrove-scheduler/schedule.json'
+    printf '%s\n' "$SIM_TOKEN" | ns sh -c 'umask 077; cat > /etc/mangrove-scheduler/api-token'
+    install_out="$(ns "$STAGE/deploy/install.sh" --binary "$STAGE/bin/mangrove-scheduler" 2>&1)"
+    install_ok() {
+        ns test -x /usr/local/bin/mangrove-scheduler \
+            && ns test -f /etc/systemd/system/$UNIT \
+            && grep -q "kept existing schedule" <<<"$install_out" \
+            && grep -q "kept existing token" <<<"$install_out" \
+            && ns grep -q "127.0.0.1:$SIM_PORT" /etc/mangrove-scheduler/schedule.json
+    }
+    if install_ok; then
+        pass "install: deploy/install.sh installed binary and unit, kept the existing schedule and token"
+    else
+        fail "install: deploy/install.sh"
+        note "$install_out"
+    fi
 fi
 
 completed_id=85e0552ba94a48b2bd1a6a4fc4fe890f
-if ns test -f /usr/lib/systemd/catalog/mangrove-scheduler.catalog && ns journalctl --update-catalog \
+# With --deb the package's scripts must have compiled the catalog: the harness does not.
+if ns test -f /usr/lib/systemd/catalog/mangrove-scheduler.catalog && { [[ $MODE == deb ]] || ns journalctl --update-catalog; } \
     && ns journalctl --dump-catalog "$completed_id" 2>/dev/null | grep -q '^Subject: Batches generated'; then
     pass "catalog: installed; journalctl --dump-catalog $completed_id explains MESSAGE_IDs (journalctl -x)"
 else
     fail "catalog: /usr/lib/systemd/catalog/mangrove-scheduler.catalog missing or not accepted by journalctl"
 fi
 
-verify_out="$(ns systemd-analyze verify /etc/systemd/system/$UNIT 2>&1)"
+verify_out="$(ns systemd-analyze verify "$UNIT_FILE" 2>&1)"
 if [[ $? -eq 0 ]]; then
     pass "systemd-analyze verify $UNIT"
 else
@@ -548,6 +627,74 @@ fi
 ns systemctl stop "$UNIT" >/dev/null 2>&1
 ns rm -f "$DROPIN_DIR/20-watchdog.conf"
 ns systemctl daemon-reload
+
+# ---------------------------------------------------------------- deb: upgrade, remove, purge
+if [[ $MODE == deb ]]; then
+    journal_file=/var/lib/mangrove-scheduler/journal.jsonl
+    # No period may have been POSTed twice: two "fired" lines with attempt 1 for one period.
+    refired() {
+        ns cat "$journal_file" | /usr/bin/python3 -c '
+import json, sys, collections
+fired = collections.Counter()
+for line in sys.stdin:
+    e = json.loads(line)
+    if e.get("event") == "fired":
+        fired[(e["ledger_id"], e["period_start"], e.get("attempt"))] += 1
+twice = [k for k, n in fired.items() if n > 1]
+print("%d periods fired, %d twice" % (len(fired), len(twice)))
+sys.exit(1 if twice else 0)'
+    }
+    NS_TIMEOUT=90 ns systemctl start "$UNIT" >/dev/null 2>&1
+    pid_before="$(prop MainPID)"
+    up_out="$(NS_TIMEOUT=120 ns env DEBIAN_FRONTEND=noninteractive dpkg -i --force-confold "$STAGE/package-upgrade.deb" 2>&1)"
+    up_rc=$?
+    pid_after="$(prop MainPID)"
+    up_version="$(ns dpkg-query -W -f '${Version}' mangrove-scheduler)"
+    if [[ $up_rc -eq 0 && "$up_version" == "$DEB_VERSION+harness1" ]] && running \
+        && [[ "$pid_before" != 0 && "$pid_after" != 0 && "$pid_after" != "$pid_before" ]] \
+        && ns grep -q "127.0.0.1:$SIM_PORT" /etc/mangrove-scheduler/schedule.json; then
+        pass "deb: upgrade $DEB_VERSION -> $up_version restarted the running service (MainPID $pid_before -> $pid_after), kept the edited schedule (conffile)"
+    else
+        fail "deb: upgrade rc=$up_rc version=$up_version MainPID $pid_before -> $pid_after ActiveState=$(prop ActiveState)"
+        note "$up_out"
+    fi
+    if refired_out="$(refired)"; then
+        pass "deb: after the restart no period was fired twice ($refired_out)"
+    else
+        fail "deb: a period was fired twice across the upgrade ($refired_out)"
+    fi
+
+    rm_out="$(NS_TIMEOUT=120 ns dpkg -r mangrove-scheduler 2>&1)"
+    rm_rc=$?
+    if [[ $rm_rc -eq 0 && "$(prop ActiveState)" == inactive ]] && ! ns test -e /usr/bin/mangrove-scheduler \
+        && ns test -s "$journal_file" && ns test -f /etc/mangrove-scheduler/api-token \
+        && ns test -f /etc/mangrove-scheduler/schedule.json; then
+        pass "deb: dpkg -r stopped the service and removed the binary; journal, schedule and token kept"
+    else
+        fail "deb: dpkg -r rc=$rm_rc ActiveState=$(prop ActiveState)"
+        note "$rm_out"
+    fi
+
+    purge_out="$(NS_TIMEOUT=120 ns dpkg -P mangrove-scheduler 2>&1)"
+    purge_rc=$?
+    if [[ $purge_rc -eq 0 ]] && ! ns test -e /etc/mangrove-scheduler/schedule.json \
+        && ! ns test -e /etc/mangrove-scheduler/api-token && ns test -s /var/lib/private/mangrove-scheduler/journal.jsonl \
+        && grep -q "kept the journal in /var/lib/mangrove-scheduler" <<<"$purge_out"; then
+        pass "deb: dpkg -P removed schedule and token, kept the journal and said how to delete it"
+    else
+        fail "deb: dpkg -P rc=$purge_rc"
+        note "$purge_out"
+    fi
+
+    NS_TIMEOUT=120 ns env DEBIAN_FRONTEND=noninteractive dpkg -i "$STAGE/package.deb" >/dev/null 2>&1
+    purge2_out="$(NS_TIMEOUT=120 ns env MANGROVE_SCHEDULER_PURGE_JOURNAL=yes dpkg -P mangrove-scheduler 2>&1)"
+    if [[ $? -eq 0 ]] && ! ns test -e /var/lib/private/mangrove-scheduler && ! ns test -e /var/lib/mangrove-scheduler; then
+        pass "deb: reinstall, then purge with MANGROVE_SCHEDULER_PURGE_JOURNAL=yes removed the journal"
+    else
+        fail "deb: purge with MANGROVE_SCHEDULER_PURGE_JOURNAL=yes left the journal"
+        note "$purge2_out"
+    fi
+fi
 
 # ---------------------------------------------------------------- JournaldLogHandler against the real journald
 if [[ -x "$STAGE/bin/tests.xctest" ]]; then
