@@ -117,11 +117,15 @@ public final class JournalStringInterner {
     }
 
     public func string(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        guard !bytes.isEmpty else { return "" }
         guard bytes.count <= 64 else { return String(decoding: bytes, as: UTF8.self) }
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
         let slot = Int(truncatingIfNeeded: hash ^ (hash >> 29)) & mask
-        if let s = slots[slot], s.utf8.count == bytes.count, s.utf8.elementsEqual(bytes) { return s }
+        if let s = slots[slot], s.utf8.count == bytes.count,
+           s.utf8.withContiguousStorageIfAvailable({ memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 }) ?? s.utf8.elementsEqual(bytes) {
+            return s
+        }
         let s = String(decoding: bytes, as: UTF8.self)
         slots[slot] = s
         return s
