@@ -10,8 +10,8 @@ import Glibc
 
 /// Benchmarks that print a table; never part of the test suite.
 ///
-///     mangrove-bench startup [--ledgers N] [--lines N] [--daemon PATH]
-///     mangrove-bench polling [--task-seconds N] [--periods N]
+///     mangrove-bench startup [--ledgers N] [--lines N] [--daemon PATH]   (default: 0, 1 M and 3 M lines)
+///     mangrove-bench polling [--task-seconds N] [--periods N]   (default: 10, 60, 300 and 1800 s)
 ///     mangrove-bench requests [--catch-up N] [--history N] [--task-seconds N]
 @main
 struct MangroveBench {
@@ -34,10 +34,12 @@ struct MangroveBench {
         var rows: [(String, String)] = []
         if which == "startup" || which == "all" {
             let daemon = string("--daemon") ?? siblingExecutable("mangrove-scheduler")
-            rows += try StartupBench(ledgers: option("--ledgers", 10_000), lines: option("--lines", 1_000_000), daemonPath: daemon).run()
+            let lines = option("--lines", -1)
+            rows += try StartupBench(ledgers: option("--ledgers", 10_000), sizes: lines >= 0 ? [lines] : [0, 1_000_000, 3_000_000], daemonPath: daemon).run()
         }
         if which == "polling" || which == "all" {
-            rows += try await PollingBench(taskSeconds: Double(option("--task-seconds", 60)), periods: option("--periods", 12)).run()
+            let one = option("--task-seconds", 0)
+            rows += try await PollingBench(durations: one > 0 ? [Double(one)] : [10, 60, 300, 1800], periods: option("--periods", 12)).run()
         }
         if which == "requests" || which == "all" {
             rows += try await RequestsBench(

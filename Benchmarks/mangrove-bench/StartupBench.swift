@@ -5,20 +5,42 @@ import Glibc
 #endif
 
 /// Start-up of the real daemon process with a large schedule and journal: time from exec
-/// to `READY=1` on a notify socket the benchmark binds, and the process's RSS then.
+/// to `READY=1` on a notify socket the benchmark binds, and the process's RSS then; beside
+/// it, in the same run and on the same file, `wc -l` (the speed of the disk and page cache)
+/// and `mangrove-scheduler journal --ledger` (time and peak RSS).
 struct StartupBench {
     let ledgers: Int
-    let lines: Int
+    let sizes: [Int]
     let daemonPath: String
 
     func run() throws -> [(String, String)] {
-        let folder = NSTemporaryDirectory() + "/mangrove-bench-\(getpid())"
+        var table: [[String]] = [["journal lines", "MiB", "wc -l", "exec→READY=1", "RSS at READY", "peak RSS", "SIGTERM→exit", "journal --ledger", "its peak RSS"]]
+        var rows: [(String, String)] = [("startup: ledgers", "\(ledgers)")]
+        for lines in sizes {
+            let r = try measure(lines: lines)
+            table.append(r)
+            rows.append(("startup: \(r[0]) lines", "wc -l \(r[2]), READY \(r[3]), RSS \(r[4]), journal --ledger \(r[7]) \(r[8])"))
+        }
+        let widths = (0..<table[0].count).map { c in table.map { $0[c].count }.max() ?? 0 }
+        print("\nstart-up: \(ledgers) monthly ledgers (Europe/Berlin)")
+        for (i, row) in table.enumerated() {
+            print(row.enumerated().map { $1.padding(toLength: widths[$0] + 2, withPad: " ", startingAt: 0) }.joined())
+            if i == 0 { print(widths.map { String(repeating: "-", count: $0) + "  " }.joined()) }
+        }
+        return rows
+    }
+
+    private func measure(lines: Int) throws -> [String] {
+        let folder = NSTemporaryDirectory() + "/mangrove-bench-\(getpid())-\(lines)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let schedulePath = folder + "/schedule.json"
         let journalPath = folder + "/journal.jsonl"
-        let written = try writeFixtures(schedulePath: schedulePath, journalPath: journalPath)
+        let written = try writeFixtures(schedulePath: schedulePath, journalPath: journalPath, lines: lines)
         let size = (try? FileManager.default.attributesOfItem(atPath: journalPath)[.size] as? Int) ?? 0
+        _ = try runMeasured("/usr/bin/wc", ["-l", journalPath])  // warm the page cache
+        let wc = try runMeasured("/usr/bin/wc", ["-l", journalPath])
+        let report = try runMeasured(daemonPath, ["journal", "--config", schedulePath, "--ledger", "lgr_bench0"])
 
         let socketPath = folder + "/notify.sock"
         let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
@@ -71,20 +93,46 @@ struct StartupBench {
         process.waitUntilExit()
         let stopTook = stopStart.duration(to: .now)
         return [
-            ("startup: ledgers", "\(ledgers)"),
-            ("startup: journal lines", "\(written) (\(size / 1_048_576) MiB)"),
-            ("startup: exec to READY=1", format(readyAfter)),
-            ("startup: RSS at READY (VmRSS)", field("VmRSS")),
-            ("startup: peak RSS (VmHWM)", field("VmHWM")),
-            ("startup: SIGTERM to exit", "\(format(stopTook)) (exit \(process.terminationStatus))"),
+            "\(written)", "\(size / 1_048_576)", String(format: "%.2f s", wc.seconds), format(readyAfter), field("VmRSS"), field("VmHWM"),
+            "\(format(stopTook)) (exit \(process.terminationStatus))",
+            String(format: "%.2f s", report.seconds) + (report.status == 0 ? "" : " (exit \(report.status))"), "\(report.maxRSSKiB) kB",
         ]
     }
 
-    /// `ledgers` monthly ledgers since 2025-01; the journal completes their oldest periods
-    /// (intent, fired, progress×k, completed) until it has `lines` lines.
-    private func writeFixtures(schedulePath: String, journalPath: String) throws -> Int {
+    /// Runs a program to its end with its output discarded: wall time, peak RSS (`wait4`), exit status.
+    private func runMeasured(_ path: String, _ args: [String]) throws -> (seconds: Double, maxRSSKiB: Int, status: Int32) {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv = ([path] + args).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        let environment = ["MANGROVE_API_TOKEN=bench-token", "PATH=/usr/bin:/bin"]
+        let envp = environment.map { strdup($0) } + [nil]
+        defer { envp.forEach { free($0) } }
+        var pid: pid_t = 0
+        let started = ContinuousClock.now
+        let rc = posix_spawn(&pid, path, &actions, nil, argv, envp)
+        guard rc == 0 else { throw BenchError("posix_spawn \(path): \(rc)") }
+        var status: Int32 = 0
+        var usage = rusage()
+        while wait4(pid, &status, 0, &usage) < 0 {
+            guard errno == EINTR else { throw BenchError("wait4: \(errno)") }
+        }
+        return (started.duration(to: .now).seconds, Int(usage.ru_maxrss), (status >> 8) & 0xFF)
+    }
+
+    /// `ledgers` monthly ledgers since 2025-01 (earlier when 22 periods of 6 lines per
+    /// ledger do not make `lines` lines); the journal completes their oldest periods
+    /// (intent, fired, progress×3, completed) until it has `lines` lines.
+    private func writeFixtures(schedulePath: String, journalPath: String, lines: Int) throws -> Int {
+        let perPeriod = 6  // intent, fired, 3 progress, completed
+        let periodCount = max(22, (lines + ledgers * perPeriod - 1) / max(ledgers * perPeriod, 1))
+        let month = 2025 * 12 - (periodCount - 22)
+        let first = String(format: "%04d-%02d-01", month / 12, month % 12 + 1)
         var schedule = "{\"api\":{\"base_url\":\"http://127.0.0.1:9/api/v1\"},\"journal_path\":\"journal.jsonl\",\"ledgers\":[\n"
-        schedule += (0..<ledgers).map { "{\"id\":\"lgr_bench\($0)\",\"cadence\":\"monthly\",\"time_zone\":\"Europe/Berlin\",\"first_period_start\":\"2025-01-01\"}" }.joined(separator: ",\n")
+        schedule += (0..<ledgers).map { "{\"id\":\"lgr_bench\($0)\",\"cadence\":\"monthly\",\"time_zone\":\"Europe/Berlin\",\"first_period_start\":\"\(first)\"}" }.joined(separator: ",\n")
         schedule += "]}\n"
         try schedule.write(toFile: schedulePath, atomically: true, encoding: .utf8)
 
@@ -93,14 +141,13 @@ struct StartupBench {
         defer { try? handle.close() }
         let calendar = PeriodCalendar(cadence: .monthly, timeZone: TimeZone(identifier: "Europe/Berlin")!)
         var periods: [Period] = []
-        var p = calendar.firstPeriod(startingAtOrAfter: UTCTimestamp.parse("2024-12-31T23:00:00Z")!)
-        for _ in 0..<22 { periods.append(p); p = calendar.following(p) }
-        let perPeriod = 6  // intent, fired, 3 progress, completed
+        var p = calendar.firstPeriod(startingAtOrAfter: UTCTimestamp.parse(first + "T00:00:00Z")!.addingTimeInterval(-7200))
+        for _ in 0..<periodCount { periods.append(p); p = calendar.following(p) }
         var written = 0
         var task = 0
         var chunk = ""
         let t0 = Date(timeIntervalSince1970: 1_770_000_000)
-        outer: for period in periods {
+        outer: for period in periods where written < lines {
             for l in 0..<ledgers {
                 task += 1
                 let id = "lgr_bench\(l)"

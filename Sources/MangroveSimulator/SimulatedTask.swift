@@ -35,7 +35,7 @@ struct SimulatedTask: Sendable, Hashable {
         if nowMs < finishedAtMs {
             let fraction = Double(nowMs - startedAtMs) / Double(max(durationMs, 1))
             task.state = .running
-            task.progress = min(99, max(0, Int(fraction * 100)))
+            task.progress = config.taskProgress.percent(atFraction: fraction)
             let batch = min(batchCount, Int(fraction * Double(batchCount)) + 1)
             task.progressDescription = "Processing batch \(batch) of \(batchCount)"
             if config.echoAuthInProgress, let authorization {

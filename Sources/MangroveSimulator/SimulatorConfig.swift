@@ -39,6 +39,10 @@ public struct SimulatorConfig: Sendable, Hashable, Codable {
     /// fault's `Location` carry the Authorization header (the `Location` as
     /// `access_token=TOKEN`). Default false.
     public var echoAuthInErrors: Bool
+    /// How a running task's `progress` moves: `steady` (linear, the default) or
+    /// `stuck_then_jump` (rises to 10 %, stays there until 80 % of the run, then jumps to
+    /// 80 % and moves on steadily).
+    public var taskProgress: TaskProgressProfile
 
     public init(
         token: String = "sim-token",
@@ -54,8 +58,10 @@ public struct SimulatorConfig: Sendable, Hashable, Codable {
         taskInitialState: String = "pending",
         echoAuthInTaskError: Bool = false,
         echoAuthInProgress: Bool = false,
-        echoAuthInErrors: Bool = false
+        echoAuthInErrors: Bool = false,
+        taskProgress: TaskProgressProfile = .steady
     ) {
+        self.taskProgress = taskProgress
         self.echoAuthInTaskError = echoAuthInTaskError
         self.echoAuthInProgress = echoAuthInProgress
         self.echoAuthInErrors = echoAuthInErrors
@@ -84,6 +90,7 @@ public struct SimulatorConfig: Sendable, Hashable, Codable {
         case echoAuthInTaskError = "echo_auth_in_task_error"
         case echoAuthInProgress = "echo_auth_in_progress"
         case echoAuthInErrors = "echo_auth_in_errors"
+        case taskProgress = "task_progress"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -103,6 +110,7 @@ public struct SimulatorConfig: Sendable, Hashable, Codable {
         echoAuthInTaskError = try c.decodeIfPresent(Bool.self, forKey: .echoAuthInTaskError) ?? defaults.echoAuthInTaskError
         echoAuthInProgress = try c.decodeIfPresent(Bool.self, forKey: .echoAuthInProgress) ?? defaults.echoAuthInProgress
         echoAuthInErrors = try c.decodeIfPresent(Bool.self, forKey: .echoAuthInErrors) ?? defaults.echoAuthInErrors
+        taskProgress = try c.decodeIfPresent(TaskProgressProfile.self, forKey: .taskProgress) ?? defaults.taskProgress
     }
 
     /// The cookbook's ledger, with its model and two required inputs.
@@ -179,5 +187,23 @@ public struct SimulatorConfig: Sendable, Hashable, Codable {
         let problems = config.validate()
         if !problems.isEmpty { throw SimulatorConfigError(path: path, problems: problems) }
         return config
+    }
+}
+
+/// How a simulated task's `progress` moves while it runs.
+public enum TaskProgressProfile: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Linear from 0 to 99 over the run.
+    case steady
+    /// Rises to 10 %, is stuck there until 80 % of the run has passed, then jumps to 80 %
+    /// and moves on steadily to 99.
+    case stuckThenJump = "stuck_then_jump"
+
+    /// The `progress` shown when `fraction` (0..<1) of the run has passed.
+    public func percent(atFraction fraction: Double) -> Int {
+        let steady = min(99, max(0, Int(fraction * 100)))
+        switch self {
+        case .steady: return steady
+        case .stuckThenJump: return fraction < 0.8 ? min(steady, 10) : steady
+        }
     }
 }

@@ -9,13 +9,16 @@
 /// | ceiling | 2 | 4 | 8 | 16 | 32 | 60 | 60 |
 ///
 /// `.full` jitter draws uniformly from `[0, ceiling]` (API retries: spreads a herd of
-/// clients); `.proportional(f)` draws from `[ceiling × (1 − f), ceiling]` (polling: the
-/// first poll stays "about 2 s" after firing).
+/// clients); `.proportional(f)` draws from `[ceiling × (1 − f), ceiling]`;
+/// `.symmetric(f)` draws from `[ceiling × (1 − f), ceiling × (1 + f)]`, never above `cap`
+/// (polling without a progress signal: ±20 %, so 2 s · 4 s · 8 s … become
+/// 1.6–2.4 s · 3.2–4.8 s · 6.4–9.6 s …, and a capped 60 s interval 48–60 s).
 public struct Backoff: Sendable, Hashable {
     public enum Jitter: Sendable, Hashable {
         case none
         case full
         case proportional(Double)
+        case symmetric(Double)
     }
 
     public var initial: Duration
@@ -30,8 +33,8 @@ public struct Backoff: Sendable, Hashable {
         self.jitter = jitter
     }
 
-    /// Polling an async task: first poll about 2 s after firing, doubling up to 60 s, ±20 %.
-    public static let polling = Backoff(initial: .seconds(2), cap: .seconds(60), jitter: .proportional(0.2))
+    /// Polling an async task without a progress signal: about 2 s after firing, doubling up to 60 s, ±20 %.
+    public static let polling = Backoff(initial: .seconds(2), cap: .seconds(60), jitter: .symmetric(0.2))
     /// Retrying a failed API request: 0.5 s doubling up to 30 s, full jitter.
     public static let apiRetry = Backoff(initial: .milliseconds(500), cap: .seconds(30), jitter: .full)
 
@@ -58,6 +61,10 @@ public struct Backoff: Sendable, Hashable {
         case .proportional(let fraction):
             let f = min(max(fraction, 0), 1)
             return .seconds(Double.random(in: (ceiling * (1 - f))...ceiling, using: &generator))
+        case .symmetric(let fraction):
+            let f = min(max(fraction, 0), 1)
+            let drawn = Double.random(in: (ceiling * (1 - f))...(ceiling * (1 + f)), using: &generator)
+            return .seconds(min(drawn, cap.seconds))
         }
     }
 }

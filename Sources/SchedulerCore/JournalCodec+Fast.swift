@@ -6,6 +6,12 @@ extension JournalCodec {
     /// (a flat object of strings without escapes, integers and nulls) and returns nil for
     /// anything else, which the caller then decodes with the general `decode(_:)`.
     public static func decodeFast(_ b: UnsafeBufferPointer<UInt8>) -> JournalEntry? {
+        decodeFast(b, interner: nil)
+    }
+
+    /// As `decodeFast(_:)`, taking the ledger id, period strings and state from
+    /// `interner`, so a replay allocates them once per distinct value, not once per line.
+    public static func decodeFast(_ b: UnsafeBufferPointer<UInt8>, interner: JournalStringInterner?) -> JournalEntry? {
         var i = 0
         let n = b.count
         @inline(__always) func skipSpace() { while i < n, b[i] == 0x20 || b[i] == 0x09 || b[i] == 0x0D { i += 1 } }
@@ -29,6 +35,10 @@ extension JournalCodec {
             return true
         }
         func text(_ r: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: b[r]), as: UTF8.self) }
+        func shared(_ r: Range<Int>) -> String {
+            guard let interner else { return text(r) }
+            return interner.string(UnsafeBufferPointer(rebasing: b[r]))
+        }
 
         skipSpace()
         guard i < n, b[i] == 0x7B else { return nil }
@@ -48,13 +58,13 @@ extension JournalCodec {
                 if equals(key, "time") {
                     time = UTCTimestamp.parse(bytes: UnsafeBufferPointer(rebasing: b[v]))
                     if time == nil { return nil }
-                } else if equals(key, "ledger_id") { ledger = text(v) }
-                else if equals(key, "period_start") { start = text(v) }
-                else if equals(key, "period_end") { end = text(v) }
+                } else if equals(key, "ledger_id") { ledger = shared(v) }
+                else if equals(key, "period_start") { start = shared(v) }
+                else if equals(key, "period_end") { end = shared(v) }
                 else if equals(key, "event") {
                     guard let e = JournalEvent(rawValue: text(v)) else { return nil }
                     event = e
-                } else if equals(key, "state") { state = text(v) }
+                } else if equals(key, "state") { state = shared(v) }
                 else if equals(key, "error") { error = text(v) }
                 else if equals(key, "detail") { detail = text(v) }
                 else if equals(key, "task_id") || equals(key, "attempt") || equals(key, "progress") { return nil }
@@ -89,5 +99,35 @@ extension JournalCodec {
         return JournalEntry(
             time: time, ledgerID: ledger, periodStart: start, periodEnd: end, event: event, taskID: taskID,
             attempt: attempt, state: state, progress: progress, error: error, detail: detail)
+    }
+}
+
+/// Hands out one `String` per distinct short byte sequence (ledger ids, period strings,
+/// task states) while a journal is replayed: a small direct-mapped table, so memory stays
+/// bounded whatever the journal holds, and a miss only costs the allocation it replaces.
+public final class JournalStringInterner {
+    private var slots: [String?]
+    private let mask: Int
+
+    public init(slots: Int = 4096) {
+        var size = 1
+        while size < max(slots, 1) { size <<= 1 }
+        self.slots = Array(repeating: nil, count: size)
+        self.mask = size - 1
+    }
+
+    public func string(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        guard !bytes.isEmpty else { return "" }
+        guard bytes.count <= 64 else { return String(decoding: bytes, as: UTF8.self) }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        let slot = Int(truncatingIfNeeded: hash ^ (hash >> 29)) & mask
+        if let s = slots[slot], s.utf8.count == bytes.count,
+           s.utf8.withContiguousStorageIfAvailable({ memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 }) ?? s.utf8.elementsEqual(bytes) {
+            return s
+        }
+        let s = String(decoding: bytes, as: UTF8.self)
+        slots[slot] = s
+        return s
     }
 }

@@ -7,8 +7,16 @@ public struct JournalState: Sendable {
     /// ledger id → period start → record.
     public private(set) var ledgers: [String: [String: PeriodRecord]] = [:]
     public private(set) var lineCount = 0
+    /// ledger id → seconds from `fired` to `completed` of its last few tasks.
+    private var durations: [String: RecentDurations] = [:]
 
     public init() {}
+
+    /// Seconds from `fired` to `completed` of the ledger's last `RecentDurations.capacity`
+    /// generations, oldest first (what `PollSchedule` estimates a new task's finish from).
+    public func recentDurations(ledgerID: String) -> [Double] {
+        durations[ledgerID]?.values ?? []
+    }
 
     public func record(_ key: PeriodKey) -> PeriodRecord? {
         ledgers[key.ledgerID]?[key.periodStart]
@@ -32,14 +40,30 @@ public struct JournalState: Sendable {
 
     public mutating func apply(_ e: JournalEntry) {
         lineCount += 1
-        var r = ledgers[e.ledgerID]?[e.periodStart] ?? PeriodRecord(
-            periodEnd: e.periodEnd, lastEvent: e.event, attempts: 0, taskFailures: 0, emptyPreviews: 0,
-            firstTime: e.time, lastTime: e.time)
+        // One lookup per level, the record folded in place.
+        let duration = Self.fold(e, into: &ledgers[e.ledgerID, default: [:]][e.periodStart])
+        if let duration { durations[e.ledgerID, default: RecentDurations()].append(duration) }
+    }
+
+    /// Folds one line into its period's record; returns the task's duration (fired to
+    /// completed) when the line completes a polled task.
+    private static func fold(_ e: JournalEntry, into slot: inout PeriodRecord?) -> Double? {
+        if slot == nil {
+            slot = PeriodRecord(
+                periodEnd: e.periodEnd, lastEvent: e.event, attempts: 0, taskFailures: 0, emptyPreviews: 0,
+                firstTime: e.time, lastTime: e.time)
+        }
+        var duration: Double?
+        Self.fold(e, &slot!, duration: &duration)
+        return duration
+    }
+
+    private static func fold(_ e: JournalEntry, _ r: inout PeriodRecord, duration: inout Double?) {
         r.lastEvent = e.event
         r.lastTime = e.time
-        r.periodEnd = e.periodEnd
+        if r.periodEnd != e.periodEnd { r.periodEnd = e.periodEnd }
         if let t = e.taskID { r.taskID = t }
-        if let s = e.state { r.state = s }
+        if let s = e.state, r.state != s { r.state = s }
         if let p = e.progress { r.progress = p }
         if let err = e.error { r.lastError = err }
         if let d = e.detail { r.detail = d }
@@ -72,10 +96,34 @@ public struct JournalState: Sendable {
         case .completed:
             if let ids = e.batchIDs { r.batchIDs = ids }
             r.lastError = e.error
+            if let fired = r.firedAt, e.detail == nil, e.batchIDs == nil { duration = e.time.timeIntervalSince(fired) }
         case .progress, .failed, .skipped, .ambiguous, .held:
             break
         }
-        ledgers[e.ledgerID, default: [:]][e.periodStart] = r
+    }
+}
+
+/// The last few durations of a ledger's generations, in a fixed-size ring.
+public struct RecentDurations: Sendable, Hashable {
+    public static let capacity = 5
+    private var ring: [Double] = []
+    private var next = 0
+
+    public init() {}
+
+    public mutating func append(_ seconds: Double) {
+        guard seconds.isFinite, seconds > 0 else { return }
+        if ring.count < Self.capacity {
+            ring.append(seconds)
+        } else {
+            ring[next] = seconds
+        }
+        next = (next + 1) % Self.capacity
+    }
+
+    /// Oldest first.
+    public var values: [Double] {
+        ring.count < Self.capacity ? ring : Array(ring[next...] + ring[..<next])
     }
 }
 

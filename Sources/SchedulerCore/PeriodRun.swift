@@ -50,11 +50,20 @@ public struct PeriodRun: Sendable {
     private var checkCount = 0
     private var ledgerHolds = 0
     private var lastUnknownReason: String?
+    /// Seconds from firing to completion of the ledger's recent generations (`JournalState.recentDurations`).
+    public let recentDurations: [Double]
+    /// The progress-aware poll schedule of the current task (from its first usable poll).
+    public private(set) var pollSchedule: PollSchedule?
 
     /// - Parameter ledgerHolds: how many times in a row this ledger was already held
     ///   (the hold backoff keeps doubling across runs of the same period).
-    public init(ledger: LedgerSchedule, period: Period, record: PeriodRecord?, polling: PollingPolicy, recovery: RecoveryPolicy, ledgerHolds: Int = 0) {
+    /// - Parameter recentDurations: how long the ledger's recent generations took, in
+    ///   seconds from firing to completion (`JournalState.recentDurations(ledgerID:)`); the
+    ///   poll schedule estimates the finish from them until the task's progress tells more.
+    public init(ledger: LedgerSchedule, period: Period, record: PeriodRecord?, polling: PollingPolicy, recovery: RecoveryPolicy,
+                ledgerHolds: Int = 0, recentDurations: [Double] = []) {
         self.ledgerHolds = ledgerHolds
+        self.recentDurations = recentDurations
         self.ledger = ledger
         self.period = period
         self.record = record
@@ -207,6 +216,7 @@ public struct PeriodRun: Sendable {
     public mutating func postAccepted(taskID: Int, state: String, now: Date) -> [Action] {
         ledgerHolds = 0
         pollCount = 0
+        pollSchedule = nil
         record?.taskID = taskID
         let fired = journal(.fired, at: now, state: state)
         return [fired, .poll(taskID: taskID, at: now.addingTimeInterval(polling.firstPollAfter.seconds))]
@@ -235,8 +245,8 @@ public struct PeriodRun: Sendable {
 
     // MARK: - Polling
 
-    /// `rng` jitters the next poll.
-    public mutating func pollReturned(state: String, progress: Int?, errorMessage: String?, now: Date,
+    /// `rng` jitters the next poll. `startedAt` is the task's `started_at`, when the API sent one.
+    public mutating func pollReturned(state: String, progress: Int?, startedAt: Date? = nil, errorMessage: String?, now: Date,
                                       using rng: inout some RandomNumberGenerator) -> [Action] {
         guard let id = record?.taskID else { return beginReconcile(now: now, reason: "poll without a task id") }
         switch state {
@@ -261,7 +271,8 @@ public struct PeriodRun: Sendable {
                 return actions + unusablePoll(id: id, reason: "the API reports state \"\(state)\"", now: now, using: &rng)
             }
             unusablePolls = 0
-            return actions + continuePolling(id: id, now: now, using: &rng)
+            observe(progress: progress, startedAt: startedAt, now: now)
+            return actions + continuePolling(id: id, now: now, estimate: true, using: &rng)
         }
     }
 
@@ -288,14 +299,31 @@ public struct PeriodRun: Sendable {
         return unusablePoll(id: id, reason: error.message, now: now, using: &rng)
     }
 
-    private mutating func continuePolling(id: Int, now: Date, using rng: inout some RandomNumberGenerator) -> [Action] {
+    /// Folds a usable answer into the poll schedule (started on the task's first one).
+    private mutating func observe(progress: Int?, startedAt: Date?, now: Date) {
+        if pollSchedule == nil {
+            pollSchedule = PollSchedule(firedAt: record?.firedAt ?? now, postedAt: record?.lastIntentAt, recentDurations: recentDurations)
+        }
+        pollSchedule?.observe(progress: progress, startedAt: startedAt, at: now)
+    }
+
+    /// The next poll: after a usable answer (`estimate`) from the progress-aware
+    /// `PollSchedule`; after an unusable one, as before: backoff by the number of polls,
+    /// jittered within −20 % of the ceiling.
+    private mutating func continuePolling(id: Int, now: Date, estimate: Bool = false, using rng: inout some RandomNumberGenerator) -> [Action] {
         let firedAt = record?.firedAt ?? now
         if now.timeIntervalSince(firedAt) >= polling.taskTimeout.seconds {
             let limit = ISODurationFormat.format(polling.taskTimeout)
             return [journal(.failed, at: now, error: "task \(id) did not finish within \(limit) (task_timeout); it may still be running on the server: check the ledger before retrying"), .finished(.failed)]
         }
         pollCount += 1
-        let delay = polling.backoff.delay(forAttempt: pollCount, using: &rng)
+        if estimate, var schedule = pollSchedule {
+            let next = schedule.next(now: now, policy: polling, using: &rng)
+            pollSchedule = schedule
+            return [.poll(taskID: id, at: next.at)]
+        }
+        let unusable = Backoff(initial: polling.firstPollAfter, cap: polling.maxInterval, jitter: .proportional(0.2))
+        let delay = unusable.delay(forAttempt: pollCount, using: &rng)
         return [.poll(taskID: id, at: now.addingTimeInterval(delay.seconds))]
     }
 

@@ -68,8 +68,9 @@ public struct PollingPolicy: Sendable, Equatable {
         self.taskTimeout = taskTimeout
     }
 
+    /// The poll backoff when a task gives no progress signal: ×2 per poll, ±20 %, capped.
     public var backoff: Backoff {
-        Backoff(initial: firstPollAfter, cap: maxInterval, jitter: .proportional(0.2))
+        Backoff(initial: firstPollAfter, cap: maxInterval, jitter: .symmetric(0.2))
     }
 }
 

@@ -130,7 +130,9 @@ public final class JournalFile: @unchecked Sendable {
     }
 
     /// Streams the file in 1 MiB chunks into `state`; `tail` describes a last line without
-    /// a newline (`valid`: it decoded, so only the newline is missing).
+    /// a newline (`valid`: it decoded, so only the newline is missing). Lines are found with
+    /// `memchr` and decoded in place from the chunk (the fast decoder, with repeated
+    /// strings interned); only a line split across two chunks is copied.
     private static func scan(fd: Int32, path: String, into state: inout JournalState) throws(JournalError)
         -> (problems: [JournalProblem], tail: (start: off_t, valid: Bool)?)
     {
@@ -142,11 +144,18 @@ public final class JournalFile: @unchecked Sendable {
         var offset: off_t = 0
         var lastNewlineEnd: off_t = 0
         let chunkSize = 1 << 20
-        var chunk = [UInt8](repeating: 0, count: chunkSize)
-        func handle(_ bytes: ArraySlice<UInt8>, torn: Bool) {
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
+        defer { chunk.deallocate() }
+        let interner = JournalStringInterner()
+        func handle(_ bytes: UnsafeBufferPointer<UInt8>, torn: Bool) {
             lineNumber += 1
-            if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return }
-            if let fast = bytes.withUnsafeBufferPointer(JournalCodec.decodeFast) {
+            var blank = true
+            for byte in bytes where byte != 0x20 && byte != 0x09 && byte != 0x0D {
+                blank = false
+                break
+            }
+            if blank { return }
+            if let fast = JournalCodec.decodeFast(bytes, interner: interner) {
                 state.apply(fast)
                 return
             }
@@ -156,31 +165,33 @@ public final class JournalFile: @unchecked Sendable {
                 problems.append(JournalProblem(line: lineNumber, message: error.description, isTornTail: torn))
             }
         }
+        let base = chunk.baseAddress!.assumingMemoryBound(to: UInt8.self)
         while offset < size {
-            let n = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, chunkSize, offset) }
+            let n = pread(fd, chunk.baseAddress, chunkSize, offset)
             if n < 0 {
                 if errno == EINTR { continue }
                 throw .cannotRead(path: path, reason: errnoText())
             }
             if n == 0 { break }
             var start = 0
-            for i in 0..<n where chunk[i] == 0x0A {
+            while start < n, let hit = memchr(base + start, 0x0A, n - start) {
+                let i = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
                 if carry.isEmpty {
-                    handle(chunk[start..<i], torn: false)
+                    handle(UnsafeBufferPointer(start: base + start, count: i - start), torn: false)
                 } else {
-                    carry.append(contentsOf: chunk[start..<i])
-                    handle(carry[...], torn: false)
+                    carry.append(contentsOf: UnsafeBufferPointer(start: base + start, count: i - start))
+                    carry.withUnsafeBufferPointer { handle($0, torn: false) }
                     carry.removeAll(keepingCapacity: true)
                 }
                 start = i + 1
                 lastNewlineEnd = offset + off_t(i + 1)
             }
-            carry.append(contentsOf: chunk[start..<n])
+            carry.append(contentsOf: UnsafeBufferPointer(start: base + start, count: n - start))
             offset += off_t(n)
         }
         guard !carry.isEmpty else { return (problems, nil) }
         let before = problems.count
-        handle(carry[...], torn: true)
+        carry.withUnsafeBufferPointer { handle($0, torn: true) }
         return (problems, (lastNewlineEnd, problems.count == before))
     }
 

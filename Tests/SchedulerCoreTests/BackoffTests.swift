@@ -72,7 +72,7 @@ struct BackoffTests {
     func pollingPolicy() {
         #expect(PollingPolicy().backoff == Backoff.polling)
         let custom = PollingPolicy(firstPollAfter: .seconds(5), maxInterval: .seconds(30)).backoff
-        #expect(custom == Backoff(initial: .seconds(5), cap: .seconds(30), jitter: .proportional(0.2)))
+        #expect(custom == Backoff(initial: .seconds(5), cap: .seconds(30), jitter: .symmetric(0.2)))
     }
 
     @Test("Duration.seconds", arguments: [
@@ -137,5 +137,27 @@ struct RetryPolicyTests {
         #expect(p.delay(afterAttempt: 1, retryAfter: .seconds(60), using: &rng) == .seconds(5))
         #expect(p.delay(afterAttempt: 2, retryAfter: nil, using: &rng) == .seconds(2))
         #expect(p.delay(afterAttempt: 3, retryAfter: nil, using: &rng) == nil)
+    }
+}
+
+@Suite("Backoff symmetric jitter")
+struct BackoffSymmetricJitterTests {
+    @Test("symmetric(0.2) spreads over ±20 % of the ceiling, never above the cap")
+    func symmetric() {
+        var rng = SplitMix64(seed: 5)
+        let b = Backoff(initial: .seconds(2), cap: .seconds(60), jitter: .symmetric(0.2))
+        for attempt in 0..<8 {
+            let ceiling = b.ceiling(forAttempt: attempt).seconds
+            let seen = (0..<300).map { _ in b.delay(forAttempt: attempt, using: &rng).seconds }
+            for d in seen {
+                #expect(d >= ceiling * 0.8 - 1e-9 && d <= min(ceiling * 1.2, 60) + 1e-9, "attempt \(attempt): \(d) of \(ceiling)")
+            }
+            if ceiling * 1.2 <= 60 {
+                #expect((seen.max() ?? 0) > ceiling * 1.15, "attempt \(attempt): never above the ceiling")
+            }
+            #expect((seen.min() ?? 0) < ceiling * 0.85)
+        }
+        #expect(Backoff.polling.jitter == .symmetric(0.2))
+        #expect(PollingPolicy().backoff.jitter == .symmetric(0.2))
     }
 }

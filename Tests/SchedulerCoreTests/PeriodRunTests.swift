@@ -96,7 +96,7 @@ struct PeriodRunTests {
         #expect(run.record?.firedAt == at)
     }
 
-    @Test("poll intervals grow ×2 from 4 s and cap at 60 s, each within −20 % jitter", arguments: [UInt64(1), 2, 3, 42, 0xDEADBEEF])
+    @Test("without a progress signal, poll intervals grow ×2 from 4 s and cap at 60 s, each within ±20 % jitter", arguments: [UInt64(1), 2, 3, 42, 0xDEADBEEF])
     func pollBackoff(_ seed: UInt64) {
         var rng = SplitMix64(seed: seed)
         var run = F.run()
@@ -117,7 +117,7 @@ struct PeriodRunTests {
         #expect(delays[0] == 2)
         let ceilings: [Double] = [4, 8, 16, 32, 60, 60, 60, 60, 60, 60, 60]
         for (delay, ceiling) in zip(delays.dropFirst(), ceilings) {
-            #expect(delay <= ceiling && delay >= ceiling * 0.8, "delay \(delay) for ceiling \(ceiling)")
+            #expect(delay <= min(ceiling * 1.2, 60) && delay >= ceiling * 0.8, "delay \(delay) for ceiling \(ceiling)")
         }
         #expect(delays.max() ?? 0 <= 60)
     }

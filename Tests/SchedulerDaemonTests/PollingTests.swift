@@ -9,9 +9,9 @@ import Testing
 /// jitter up to the cap, and an overall task timeout.
 @Suite("Polling")
 struct PollingTests {
-    @Test("first poll about 2 s after the POST, then doubling intervals within jitter, capped at 60 s")
+    @Test("without a progress signal (a task pending for 10 minutes): first poll about 2 s after the POST, then doubling intervals within ±20 % jitter, capped at 60 s")
     func backoff() async throws {
-        try await DaemonHarness.with(config: Fixture.config([Fixture.ledger("lgr_poll1")], pending: 1, duration: 600), start: Fixture.now) { h in
+        try await DaemonHarness.with(config: Fixture.config([Fixture.ledger("lgr_poll1")], pending: 600, duration: 1), start: Fixture.now) { h in
             try h.writeSchedule(ledgers: [Fixture.ledgerJSON("lgr_poll1", cadence: "monthly", first: "2026-10-01")])
             let running = try await h.launch()
             let state = await running.drive { Fixture.allTerminal($0, ledger: "lgr_poll1", count: 1) }
@@ -31,12 +31,32 @@ struct PollingTests {
                 let interval = Fixture.seconds(polls[i - 1].time, polls[i].time)
                 let ceiling = min(2 * pow(2, Double(i)), 60)
                 #expect(interval >= 0.8 * ceiling - 0.002, "poll interval \(i) is \(interval) s; the backoff ceiling is \(ceiling) s")
-                #expect(interval <= 60.001, "poll interval \(i) is \(interval) s, above the 60 s cap")
+                #expect(interval <= min(1.2 * ceiling, 60) + 0.001, "poll interval \(i) is \(interval) s, above the ceiling +20 % or the 60 s cap")
                 longest = max(longest, interval)
             }
             #expect(longest >= 48, "polling never reached the cap (longest interval \(longest) s)")
             // The task was polled until complete, and not after.
             #expect(polls.last?.time ?? .distantPast >= post.time.addingTimeInterval(601))
+        }
+    }
+
+    @Test("with steady progress, a 10-minute task is polled a few times and its completion noticed within seconds")
+    func progressAware() async throws {
+        try await DaemonHarness.with(config: Fixture.config([Fixture.ledger("lgr_poll4")], pending: 1, duration: 600), start: Fixture.now) { h in
+            try h.writeSchedule(ledgers: [Fixture.ledgerJSON("lgr_poll4", cadence: "monthly", first: "2026-10-01")])
+            let running = try await h.launch()
+            let state = await running.drive { Fixture.allTerminal($0, ledger: "lgr_poll4", count: 1) }
+            try await running.stop()
+            #expect(state.records(ledgerID: "lgr_poll4").values.first?.lastEvent == .completed)
+            let requests = await h.sim.requests()
+            let post = try #require(Fixture.requests(requests, .batchGenerations, ledger: "lgr_poll4").first)
+            let polls = Fixture.polls(requests, task: try #require(post.createdTaskID))
+            #expect(polls.count >= 3 && polls.count <= 10, "\(polls.count) polls for a 10-minute task")
+            let firstDelay = Fixture.seconds(post.time, try #require(polls.first).time)
+            #expect(firstDelay >= 1.6 && firstDelay <= 2.001, "first poll \(firstDelay) s after the POST")
+            // Finished 601 s after the POST; noticed at most 15 s later, never before.
+            let noticed = Fixture.seconds(post.time, try #require(polls.last).time)
+            #expect(noticed >= 601 && noticed <= 616, "completion noticed \(noticed) s after the POST")
         }
     }
 
