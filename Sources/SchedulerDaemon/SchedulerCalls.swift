@@ -21,7 +21,9 @@ enum SchedulerCalls {
         case .poll(let taskID):
             do {
                 let task = try await api.asyncTask(id: taskID)
-                return .poll(.success(TaskReading(state: task.state.rawValue, progress: task.progress, errorMessage: task.errorMessage)))
+                return .poll(.success(TaskReading(
+                    state: task.state.rawValue, progress: task.progress, errorMessage: task.errorMessage,
+                    startedAt: task.startedAt.flatMap(UTCTimestamp.parse))))
             } catch { return .poll(.failure(failure(error))) }
         case .reconcile(let since):
             do { return .reconcile(.success(spans(try await api.batches(ledgerID: id, createdSince: since)))) } catch {

@@ -87,10 +87,13 @@ public struct TaskReading: Sendable, Hashable {
     public var state: String
     public var progress: Int?
     public var errorMessage: String?
-    public init(state: String, progress: Int?, errorMessage: String?) {
+    /// The task's `started_at`, for progress-aware polling.
+    public var startedAt: Date?
+    public init(state: String, progress: Int?, errorMessage: String?, startedAt: Date? = nil) {
         self.state = state
         self.progress = progress
         self.errorMessage = errorMessage
+        self.startedAt = startedAt
     }
 }
 

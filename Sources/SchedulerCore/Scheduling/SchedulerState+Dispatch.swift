@@ -77,7 +77,8 @@ extension SchedulerState {
         activeRuns += 1
         var run = PeriodRun(
             ledger: runner.ledger, period: period, record: record,
-            polling: schedule.polling, recovery: schedule.recovery, ledgerHolds: runner.holds)
+            polling: schedule.polling, recovery: schedule.recovery, ledgerHolds: runner.holds,
+            recentDurations: journal.recentDurations(ledgerID: id))
         let steps = run.start(now: now.timeline)
         runner.run = run
         runners[id] = runner

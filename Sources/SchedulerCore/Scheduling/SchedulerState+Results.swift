@@ -25,7 +25,8 @@ extension SchedulerState {
         case .post(.failure(let error)):
             steps = run.postFailed(error, now: t)
         case .poll(.success(let reading)):
-            steps = run.pollReturned(state: reading.state, progress: reading.progress, errorMessage: reading.errorMessage, now: t, using: &rng)
+            steps = run.pollReturned(
+                state: reading.state, progress: reading.progress, startedAt: reading.startedAt, errorMessage: reading.errorMessage, now: t, using: &rng)
         case .poll(.failure(let error)):
             log(.warning, "polling task \(run.taskID ?? 0) failed: \(error.message); polling again later",
                 ledgerID: id, periodStart: run.period.startTime, taskID: run.taskID)
