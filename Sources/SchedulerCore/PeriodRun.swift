@@ -161,8 +161,14 @@ public struct PeriodRun: Sendable {
     /// each hold in a row, capped at 16×.
     private mutating func nextHoldEnd(now: Date) -> Date {
         ledgerHolds += 1
-        let backoff = Backoff(initial: recovery.unavailableLedgerBackoff, cap: recovery.unavailableLedgerBackoff * 16, jitter: .none)
-        return now.addingTimeInterval(backoff.ceiling(forAttempt: ledgerHolds - 1).seconds)
+        return now.addingTimeInterval(Self.holdDelay(recovery, holds: ledgerHolds - 1).seconds)
+    }
+
+    /// The wait after `holds` holds of a ledger in a row: `unavailable_ledger_backoff`,
+    /// doubling, capped at 16×. The one rule for every kind of hold.
+    public static func holdDelay(_ recovery: RecoveryPolicy, holds: Int) -> Duration {
+        Backoff(initial: recovery.unavailableLedgerBackoff, cap: recovery.unavailableLedgerBackoff * 16, jitter: .none)
+            .ceiling(forAttempt: holds)
     }
 
     // MARK: - Look before you fire

@@ -4,20 +4,9 @@ import SchedulerCore
 import Glibc
 #endif
 
-/// Operator requests to generate a failed or ambiguous period once more. The journal
-/// has one writer (the daemon), so `mangrove-scheduler retry` appends a request to
-/// `<journal>.requests` and signals the daemon, which journals `retry_requested` and
-/// acts on it at start-up and on every SIGHUP.
-public struct RetryRequest: Sendable, Hashable {
-    public var ledgerID: String
-    public var periodStart: String
-
-    public init(ledgerID: String, periodStart: String) {
-        self.ledgerID = ledgerID
-        self.periodStart = periodStart
-    }
-}
-
+/// The request file of `RetryRequest`s. The journal has one writer (the daemon), so
+/// `mangrove-scheduler retry` appends a request to `<journal>.requests` and signals the
+/// daemon, which journals `retry_requested` and acts on it at start-up and on every SIGHUP.
 public enum RetryRequestFile {
     public static func path(journalPath: String) -> String { journalPath + ".requests" }
 

@@ -258,7 +258,7 @@ public actor Scheduler {
     func takeRequests() -> RequestBatch {
         let (requests, problems) = RetryRequestFile.take(journalPath: journal.path)
         pendingRequests = true
-        return RequestBatch(retries: requests.map { ($0.ledgerID, $0.periodStart) }, problems: problems)
+        return RequestBatch(retries: requests, problems: problems)
     }
 
     func finishRequests() {

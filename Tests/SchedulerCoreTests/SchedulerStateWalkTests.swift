@@ -179,7 +179,7 @@ struct Walk {
             let id = schedule.ledgers[Int.random(in: 0..<schedule.ledgers.count, using: &rng)].id
             let candidates = state.journal.records(ledgerID: id).filter { [.failed, .ambiguous, .skipped].contains($0.value.lastEvent) }
             if let pick = candidates.keys.sorted().first {
-                feed(.reloaded(.loaded(schedule), requests: RequestBatch(retries: [(id, pick)])))
+                feed(.reloaded(.loaded(schedule), requests: RequestBatch(retries: [RetryRequest(ledgerID: id, periodStart: pick)])))
             } else {
                 feed(.reloaded(.loaded(schedule), requests: .none))
             }

@@ -21,6 +21,27 @@ struct ProcessKillTests {
         return repo.appendingPathComponent(".build/debug").path
     }()
 
+    /// Starts `mangrove-sim` on an ephemeral loopback port with 0.3 s tasks; returns it and its base URL.
+    static func startSimulator(in folder: TemporaryFolder, seed: Int) throws -> (ChildProcess, String) {
+        try #"{"token": "sim-token", "task_pending_seconds": 0.1, "task_duration_seconds": 0.2, "seed": \#(seed)}"#
+            .write(toFile: folder.file("sim.json"), atomically: true, encoding: .utf8)
+        let sim = try ChildProcess(binDir + "/mangrove-sim", ["--port", "0", "--config", folder.file("sim.json")])
+        guard let line = sim.firstStdoutLine(timeout: .seconds(20)), let baseURL = line.split(separator: " ").last.map(String.init) else {
+            sim.stop()
+            throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "mangrove-sim printed no address"])
+        }
+        return (sim, baseURL)
+    }
+
+    /// The simulator's own request log (`GET /_sim/requests`).
+    static func simulatorRequests(_ baseURL: String) async throws -> [RecordedRequest] {
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
+        let response = try await client.execute(HTTPClientRequest(url: baseURL.replacingOccurrences(of: "/api/v1", with: "") + "/_sim/requests"), timeout: .seconds(10))
+        let body = try await response.body.collect(upTo: 64 << 20)
+        try await client.shutdown()
+        return try JSONDecoder().decode(ListResponse<RecordedRequest>.self, from: Data(buffer: body)).data
+    }
+
     static var executablesBuilt: Bool {
         FileManager.default.isExecutableFile(atPath: binDir + "/mangrove-scheduler")
             && FileManager.default.isExecutableFile(atPath: binDir + "/mangrove-sim")
@@ -30,12 +51,8 @@ struct ProcessKillTests {
     func killNine() async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        try #"{"token": "sim-token", "task_pending_seconds": 0.1, "task_duration_seconds": 0.2, "seed": 3}"#
-            .write(toFile: folder.file("sim.json"), atomically: true, encoding: .utf8)
-        let sim = try ChildProcess(Self.binDir + "/mangrove-sim", ["--port", "0", "--config", folder.file("sim.json")])
+        let (sim, baseURL) = try Self.startSimulator(in: folder, seed: 3)
         defer { sim.stop() }
-        let line = try #require(sim.firstStdoutLine(timeout: .seconds(20)))
-        let baseURL = try #require(line.split(separator: " ").last.map(String.init))
         #expect(baseURL.hasPrefix("http://127.0.0.1:"))
 
         let first = UTCTimestamp.format(Date().addingTimeInterval(-12 * 86_400)).prefix(10)
@@ -75,11 +92,7 @@ struct ProcessKillTests {
         #expect(try done())
 
         // The simulator's own record: one processed POST per period.
-        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
-        let response = try await client.execute(HTTPClientRequest(url: baseURL.replacingOccurrences(of: "/api/v1", with: "") + "/_sim/requests"), timeout: .seconds(10))
-        let body = try await response.body.collect(upTo: 64 << 20)
-        try await client.shutdown()
-        let requests = try JSONDecoder().decode(ListResponse<RecordedRequest>.self, from: Data(buffer: body)).data
+        let requests = try await Self.simulatorRequests(baseURL)
         let starts = requests.filter { $0.method == "POST" && $0.createdTaskID != nil }.compactMap { $0.generationRequest?.startTime }
         #expect(starts.count == due)
         #expect(Set(starts).count == starts.count, "a period was generated twice: \(starts.sorted())")
@@ -91,12 +104,8 @@ extension ProcessKillTests {
     func killNineWithOlderJournal() async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        try #"{"token": "sim-token", "task_pending_seconds": 0.1, "task_duration_seconds": 0.2, "seed": 5}"#
-            .write(toFile: folder.file("sim.json"), atomically: true, encoding: .utf8)
-        let sim = try ChildProcess(Self.binDir + "/mangrove-sim", ["--port", "0", "--config", folder.file("sim.json")])
+        let (sim, baseURL) = try Self.startSimulator(in: folder, seed: 5)
         defer { sim.stop() }
-        let line = try #require(sim.firstStdoutLine(timeout: .seconds(20)))
-        let baseURL = try #require(line.split(separator: " ").last.map(String.init))
 
         let first = UTCTimestamp.format(Date().addingTimeInterval(-15 * 86_400)).prefix(10)
         try """
@@ -137,11 +146,7 @@ extension ProcessKillTests {
         #expect(restored)
         #expect(try done())
 
-        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
-        let response = try await client.execute(HTTPClientRequest(url: baseURL.replacingOccurrences(of: "/api/v1", with: "") + "/_sim/requests"), timeout: .seconds(10))
-        let body = try await response.body.collect(upTo: 64 << 20)
-        try await client.shutdown()
-        let requests = try JSONDecoder().decode(ListResponse<RecordedRequest>.self, from: Data(buffer: body)).data
+        let requests = try await Self.simulatorRequests(baseURL)
         var perPeriod: [String: Int] = [:]
         for r in requests where r.method == "POST" && r.createdTaskID != nil {
             if let start = r.generationRequest?.startTime { perPeriod[start, default: 0] += 1 }

@@ -24,12 +24,6 @@ public enum SchedulerCall: Sendable, Hashable {
     /// List the ledger's batches newest first, back to batches created at `createdSince`.
     case reconcile(createdSince: Date)
     case listing(createdSince: Date, takenAt: Date)
-
-    /// Whether this is the generation POST (its answer still counts while stopping).
-    public var isPost: Bool {
-        if case .post = self { return true }
-        return false
-    }
 }
 
 /// A log line with the structured fields journald indexes.

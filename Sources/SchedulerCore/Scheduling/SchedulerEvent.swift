@@ -34,12 +34,23 @@ public enum SchedulerEvent: Sendable {
     case stopDeadline
 }
 
+/// An operator's request to generate a failed, ambiguous or skipped period once more.
+public struct RetryRequest: Sendable, Hashable {
+    public var ledgerID: String
+    public var periodStart: String
+
+    public init(ledgerID: String, periodStart: String) {
+        self.ledgerID = ledgerID
+        self.periodStart = periodStart
+    }
+}
+
 /// Operator retry requests taken from the request file, and lines that were not requests.
 public struct RequestBatch: Sendable {
-    public var retries: [(ledgerID: String, periodStart: String)]
+    public var retries: [RetryRequest]
     public var problems: [String]
 
-    public init(retries: [(ledgerID: String, periodStart: String)] = [], problems: [String] = []) {
+    public init(retries: [RetryRequest] = [], problems: [String] = []) {
         self.retries = retries
         self.problems = problems
     }

@@ -65,7 +65,7 @@ extension SchedulerState {
         let existing = journal.record(PeriodKey(ledgerID: id, periodStart: period.startTime))
         let record = existing?.periodEnd == period.endTime ? existing : nil
         if !(record?.isInFlight ?? false), let conflict = runner.planner.conflict(for: period) {
-            let until = now.timeline.addingTimeInterval(holdBackoff(runner.holds).seconds)
+            let until = now.timeline.addingTimeInterval(PeriodRun.holdDelay(schedule.recovery, holds: runner.holds).seconds)
             runner.holds += 1
             runner.heldUntil = until
             runners[id] = runner
@@ -83,12 +83,6 @@ extension SchedulerState {
         runner.run = run
         runners[id] = runner
         carryOut(steps, for: id)
-    }
-
-    /// The wait of the `holds`-th hold in a row: `unavailable_ledger_backoff`, doubling, capped at 16×.
-    func holdBackoff(_ holds: Int) -> Duration {
-        let base = schedule.recovery.unavailableLedgerBackoff
-        return Backoff(initial: base, cap: base * 16, jitter: .none).ceiling(forAttempt: holds)
     }
 
     func call(_ pending: LedgerRunner.Pending, run: PeriodRun, since: Date) -> SchedulerCall {

@@ -158,13 +158,12 @@ public struct SchedulerState: Sendable {
     }
 
     /// `STATUS=`: ledgers, in flight, held, failed, the next wake-up.
-    public func statusLine() -> String {
-        var copy = wakeQueue
-        let next = isStopping ? nil : copy.peek()
+    public mutating func statusLine() -> String {
+        if isStopping { return "stopping" }
+        let next = wakeQueue.peek()
         let held = runners.values.filter { r in
             r.run == nil && !r.removed && (r.heldUntil.map { $0 > now.timeline } ?? false) && r.ledger.dueInstant(of: r.cursor) <= now.wall
         }.count
-        if isStopping { return "stopping" }
         return StatusLine.format(
             ledgers: order.count, inFlight: inFlight, failures: failures, held: held,
             next: next.map { (ledgerID: $0.key, at: $0.at.addingTimeInterval(wallOffset)) })
