@@ -41,6 +41,9 @@
 /// | batch_conflict       | 58e9f553b3a84b0cb45f849bbb29d016 |
 /// | journal_replaced     | e3c1f25d72474772ba1354fbb149311b |
 /// | task_unresponsive    | 6a0c5b8e2f7d4c1e9b3a8d5f0e2c7a41 |
+/// | overdue              | e1a62bb735fb450cb07d2803003e1ec0 |
+/// | paused               | 1d40082a9f384e6689e1941dbca9bf1d |
+/// | resumed              | fb8b5bcd94664d638189161f5ba25ca5 |
 public enum MangroveMessageID {
     /// The metadata key whose value selects the message id.
     public static let eventMetadataKey = "mangrove_event"
@@ -79,6 +82,9 @@ public enum MangroveMessageID {
         "batch_conflict": "58e9f553b3a84b0cb45f849bbb29d016",
         "journal_replaced": "e3c1f25d72474772ba1354fbb149311b",
         "task_unresponsive": "6a0c5b8e2f7d4c1e9b3a8d5f0e2c7a41",
+        "overdue": "e1a62bb735fb450cb07d2803003e1ec0",
+        "paused": "1d40082a9f384e6689e1941dbca9bf1d",
+        "resumed": "fb8b5bcd94664d638189161f5ba25ca5",
     ]
 
     /// The id for a `mangrove_event` value, or `nil` for an unknown event.
