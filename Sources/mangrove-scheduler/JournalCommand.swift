@@ -18,7 +18,7 @@ struct JournalCommand: ParsableCommand {
         let (state, problems) = try readJournalOrExit(schedule.journalPath)
         for p in problems { printError("journal \(schedule.journalPath): \(p)") }
         if let ledger, !schedule.ledgers.contains(where: { $0.id == ledger }), state.ledgers[ledger] == nil {
-            printError(unknownLedgerMessage(ledger, schedule: schedule) + " nor in the journal \(schedule.journalPath)")
+            printError(unknownLedgerMessage(ledger, schedule: schedule) + ", nor in the journal \(schedule.journalPath)")
             throw ExitCode(1)
         }
         let controls = try readControlsOrExit(schedule.journalPath)

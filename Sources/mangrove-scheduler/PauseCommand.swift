@@ -107,9 +107,9 @@ func readControlsOrExit(_ journalPath: String) throws -> LedgerControlState {
     }
 }
 
-/// `unknown ledger "lgr_x": not in the schedule (it has lgr_a, lgr_b)`.
+/// `unknown ledger "lgr_x": not in the schedule (which has lgr_a, lgr_b)`.
 func unknownLedgerMessage(_ id: String, schedule: Schedule) -> String {
     let known = schedule.ledgers.map(\.id)
-    let list = known.isEmpty ? "it has no ledgers" : "it has \(known.joined(separator: ", "))"
-    return "unknown ledger \"\(id)\": not in the schedule \(list)"
+    let list = known.isEmpty ? "which has no ledgers" : "which has \(known.joined(separator: ", "))"
+    return "unknown ledger \"\(id)\": not in the schedule (\(list))"
 }

@@ -47,7 +47,7 @@ struct RetryCommand: ParsableCommand {
         let (state, _) = try readJournalOrExit(schedule.journalPath)
         let scheduled = schedule.ledgers.first { $0.id == ledger }
         if scheduled == nil, state.ledgers[ledger] == nil {
-            printError(unknownLedgerMessage(ledger, schedule: schedule) + " nor in the journal")
+            printError(unknownLedgerMessage(ledger, schedule: schedule) + ", nor in the journal")
             throw ExitCode(1)
         }
         let keys: [PeriodKey]
