@@ -3,6 +3,7 @@
 
 demo:
 	@bash .ci/setup
+	swift build --product mangrove-sim
 	swift run mangrove-scheduler demo
 
 test:

@@ -16,6 +16,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.24.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // Pure core: schedule, periods, backoff, journal codec and replay, per-period state machine.
@@ -41,6 +44,21 @@ let package = Package(
             dependencies: [
                 "MangroveAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // Prometheus metrics: a registry owned by the daemon (no global bootstrap), a typed API the
+        // scheduler calls, the loopback /metrics server and the node_exporter textfile writer.
+        .target(
+            name: "SchedulerMetrics",
+            dependencies: [
+                "SchedulerCore", "MangroveClient",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -74,7 +92,7 @@ let package = Package(
         .executableTarget(
             name: "mangrove-scheduler",
             dependencies: [
-                "SchedulerDaemon", "SchedulerCore", "MangroveSimulator", "MangroveClient", "Systemd",
+                "SchedulerDaemon", "SchedulerCore", "SchedulerMetrics", "MangroveSimulator", "MangroveClient", "Systemd",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -83,7 +101,7 @@ let package = Package(
         .executableTarget(
             name: "mangrove-sim",
             dependencies: [
-                "MangroveSimulator",
+                "MangroveSimulator", "MangroveClient",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -125,6 +143,15 @@ let package = Package(
             dependencies: [
                 "MangroveClient", "MangroveAPI", "MangroveSimulator", "SchedulerTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(
+            name: "SchedulerMetricsTests",
+            dependencies: [
+                "SchedulerMetrics", "SchedulerCore", "MangroveClient", "MangroveSimulator", "SchedulerTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "SystemdTests", dependencies: ["Systemd", .product(name: "Logging", package: "swift-log")]),

@@ -29,7 +29,8 @@ BINARY=""
 SWIFT_BUILD_FLAGS="${SWIFT_BUILD_FLAGS:---static-swift-stdlib}"
 
 usage() {
-    sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    # The whole header comment, up to `set -euo pipefail`.
+    sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//'
     cat <<USAGE
 
 Options:
@@ -126,9 +127,34 @@ if [[ -e "$SCHEDULE_DEST" ]]; then
     echo "kept existing schedule: $SCHEDULE_DEST"
 elif [[ -f "$EXAMPLE_SCHEDULE" ]]; then
     run install -m 0644 "$EXAMPLE_SCHEDULE" "$SCHEDULE_DEST"
-    echo "installed the example schedule; edit it before starting: $SCHEDULE_DEST"
+    if [[ $DRY_RUN -eq 1 ]]; then
+        echo "would install the example schedule (edit it before starting): $SCHEDULE_DEST"
+    else
+        echo "installed the example schedule; edit it before starting: $SCHEDULE_DEST"
+    fi
 else
     echo "warning: $EXAMPLE_SCHEDULE not found; write $SCHEDULE_DEST yourself" >&2
+fi
+
+# 4b. Shell completions and the man page, generated from the binary (deploy/generate-docs.sh,
+# shared with the .deb build).
+if [[ $DRY_RUN -eq 1 ]]; then
+    echo "would install: bash/zsh/fish completions and mangrove-scheduler.1 (deploy/generate-docs.sh)"
+else
+    docs_tmp="$(mktemp -d)"
+    # The man page needs the toolchain's generate-manual plugin: only when this run builds.
+    man_flag=(); [[ $BUILD -eq 1 ]] || man_flag=(--no-man)
+    if "$REPO_ROOT/deploy/generate-docs.sh" --binary "$BIN_DEST" --out "$docs_tmp" "${man_flag[@]}" >/dev/null 2>&1; then
+        run install -D -m 0644 "$docs_tmp/completions/mangrove-scheduler.bash" "$DESTDIR/usr/share/bash-completion/completions/mangrove-scheduler"
+        run install -D -m 0644 "$docs_tmp/completions/_mangrove-scheduler" "$DESTDIR/usr/share/zsh/vendor-completions/_mangrove-scheduler"
+        run install -D -m 0644 "$docs_tmp/completions/mangrove-scheduler.fish" "$DESTDIR/usr/share/fish/vendor_completions.d/mangrove-scheduler.fish"
+        if [[ -f "$docs_tmp/man/mangrove-scheduler.1" ]]; then
+            run install -D -m 0644 "$docs_tmp/man/mangrove-scheduler.1" "$DESTDIR$PREFIX/share/man/man1/mangrove-scheduler.1"
+        fi
+    else
+        echo "warning: completions and man page not generated (deploy/generate-docs.sh failed)" >&2
+    fi
+    rm -rf "$docs_tmp"
 fi
 
 token_missing=1

@@ -60,6 +60,7 @@ extension HTTPBatchAPI {
         }
 
         var generator = ClosureRandomNumberGenerator(nextValue: random)
+        let endpointLabel = APIEndpointLabel.of(method: method.rawValue, path: path)
         var attempt = 0
         while true {
             attempt += 1
@@ -77,6 +78,7 @@ extension HTTPBatchAPI {
             var retryAfter: Duration?
             switch result {
             case .answered(let status, let headers, let bodyBuffer):
+                requestRecorder?.requestFinished(endpoint: endpointLabel, statusClass: APIEndpointLabel.statusClass(status), seconds: elapsed.seconds)
                 logMetadata["http_status"] = "\(status)"
                 logger.debug("Mangrove API request", metadata: logMetadata)
                 if (200..<300).contains(status) {
@@ -87,6 +89,7 @@ extension HTTPBatchAPI {
                     retryAfter = RetryAfter.parse(header, now: now())
                 }
             case .failed(let transport):
+                requestRecorder?.requestFinished(endpoint: endpointLabel, statusClass: APIEndpointLabel.transport, seconds: elapsed.seconds)
                 logMetadata["error"] = "\(token.redact(transport.reason))"
                 logger.debug("Mangrove API request failed", metadata: logMetadata)
                 failure = .transport(transport)

@@ -28,11 +28,13 @@ public struct HTTPBatchAPI: BatchAPI {
     let sleep: @Sendable (Duration) async throws -> Void
     let now: @Sendable () -> Date
     let random: @Sendable () -> UInt64
+    let requestRecorder: (any APIRequestRecording)?
 
     /// - Parameters:
     ///   - sleep: waits between attempts (tests record the durations and return at once).
     ///   - now: the wall clock, for `Retry-After` HTTP-dates.
     ///   - random: 64 random bits per call, the jitter source of the backoff.
+    ///   - requestRecorder: told about every attempt (metrics); nil records nothing.
     public init(
         configuration: APIClientConfiguration,
         token: APIToken,
@@ -43,8 +45,10 @@ public struct HTTPBatchAPI: BatchAPI {
         random: @escaping @Sendable () -> UInt64 = {
             var generator = SystemRandomNumberGenerator()
             return generator.next()
-        }
+        },
+        requestRecorder: (any APIRequestRecording)? = nil
     ) {
+        self.requestRecorder = requestRecorder
         self.configuration = configuration
         self.token = token
         self.httpClient = httpClient

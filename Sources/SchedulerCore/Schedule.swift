@@ -10,11 +10,16 @@ public struct Schedule: Sendable, Equatable {
     public var limits: Limits
     public var polling: PollingPolicy
     public var recovery: RecoveryPolicy
+    public var metrics: MetricsSettings
+    public var alerts: AlertSettings
 
     public init(
         api: APISettings, journalPath: String, ledgers: [LedgerSchedule], limits: Limits = .init(),
-        polling: PollingPolicy = .init(), recovery: RecoveryPolicy = .init()
+        polling: PollingPolicy = .init(), recovery: RecoveryPolicy = .init(),
+        metrics: MetricsSettings = .init(), alerts: AlertSettings = .init()
     ) {
+        self.metrics = metrics
+        self.alerts = alerts
         self.api = api
         self.journalPath = journalPath
         self.ledgers = ledgers

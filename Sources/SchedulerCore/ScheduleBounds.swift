@@ -17,6 +17,7 @@ import Foundation
 /// | `recovery.reconcile_window`          | PT1S     | P7D     |
 /// | `recovery.unavailable_ledger_backoff`| PT1S     | P1D     |
 /// | `recovery.empty_preview_recheck`     | PT1M     | P7D     |
+/// | `alerts.overdue_after`              | PT1M     | P31D    |
 /// | `settle_delay`                       | PT0S     | P31D    |
 /// | `first_period_start`                 | 2000-01-01T00:00:00Z | (a warning when more than 5 years before now) |
 public enum ScheduleBounds {
@@ -32,6 +33,7 @@ public enum ScheduleBounds {
         "recovery.reconcile_window": .seconds(1) ... .seconds(7 * 86_400),
         "recovery.unavailable_ledger_backoff": .seconds(1) ... .seconds(86_400),
         "recovery.empty_preview_recheck": .seconds(60) ... .seconds(7 * 86_400),
+        "alerts.overdue_after": .seconds(60) ... .seconds(31 * 86_400),
     ]
 
     /// The longest `settle_delay` (approximate seconds: a month counts 30 days).

@@ -7,7 +7,9 @@ import Foundation
 public struct ScheduleDecoder {
     /// Key names that would hold a secret: refused wherever they appear.
     static let secretKeys: Set<String> = ["token", "api_token", "apitoken", "api_key", "apikey", "bearer", "bearer_token", "authorization", "secret", "password"]
-    static let topKeys = ["api", "journal_path", "defaults", "ledgers", "limits", "polling", "recovery", "$schema", "comment"]
+    static let topKeys = ["api", "journal_path", "defaults", "ledgers", "limits", "polling", "recovery", "metrics", "alerts", "$schema", "comment"]
+    static let metricsKeys = ["listen", "textfile"]
+    static let alertsKeys = ["overdue_after"]
     static let apiKeys = ["base_url", "token_file", "connect_timeout", "request_timeout"]
     static let ledgerKeys = ["id", "name", "cadence", "time_zone", "first_period_start", "settle_delay", "preview", "comment"]
     static let defaultsKeys = ["cadence", "time_zone", "first_period_start", "settle_delay", "preview"]
@@ -37,6 +39,7 @@ public struct ScheduleDecoder {
             ])
         }
         let schedule = decoder.decodeRoot(root)
+        decoder.problems = ScheduleProblem.inFileOrder(decoder.problems)
         let errors = decoder.problems.filter { $0.severity == .error }
         if !errors.isEmpty || schedule == nil {
             throw ScheduleError(file: file, problems: decoder.problems)
@@ -271,6 +274,31 @@ public struct ScheduleDecoder {
             }
         }
 
+        var metrics = MetricsSettings()
+        if let node = top["metrics"], let m = members(node, path: "metrics", known: Self.metricsKeys) {
+            if let text = string(m["listen"], path: "metrics.listen", required: false, expected: "HOST:PORT on the loopback interface (e.g. 127.0.0.1:9464)") {
+                switch ListenAddress.parse(text) {
+                case .success(let address): metrics.listen = address
+                case .failure(let problem): error("metrics.listen", "\"\(text)\": \(problem)", at: m["listen"])
+                }
+            }
+            if let file = string(m["textfile"], path: "metrics.textfile", required: false, expected: "a file path ending in .prom") {
+                if file.isEmpty || file.hasSuffix("/") {
+                    error("metrics.textfile", "\"\(file)\" is not a file path; expected e.g. /var/lib/prometheus/node-exporter/mangrove-scheduler.prom", at: m["textfile"])
+                } else {
+                    if !file.hasSuffix(".prom") {
+                        warning("metrics.textfile", "\"\(file)\" does not end in .prom; node_exporter's textfile collector reads only *.prom files", at: m["textfile"])
+                    }
+                    metrics.textfile = file
+                }
+            }
+        }
+
+        var alerts = AlertSettings()
+        if let node = top["alerts"], let a = members(node, path: "alerts", known: Self.alertsKeys) {
+            if let d = fixedDuration(a["overdue_after"], path: "alerts.overdue_after") { alerts.overdueAfter = d }
+        }
+
         // defaults
         var defaults: [String: ConfigJSON.Node] = [:]
         if let node = top["defaults"], let d = members(node, path: "defaults", known: Self.defaultsKeys) {
@@ -363,18 +391,23 @@ public struct ScheduleDecoder {
                 let ledger = LedgerSchedule(
                     id: id, name: name, cadence: ledgerCadence, timeZone: zone, firstPeriodStart: start,
                     settleDelay: delay, preview: preview ?? false)
+                // An inherited default names the ledger it applies to.
+                let forLedger = l["first_period_start"] == nil ? " (for \(path), \(id))" : ""
                 if !ledger.calendar.isBoundary(start) {
-                    warning(startPath, "\(UTCTimestamp.format(start)) is not the start of a \(ledgerCadence) period in \(zone.identifier); the first period generated starts \(ledger.firstPeriod.startTime)", at: startNode)
+                    let written = stringValue(startNode) ?? UTCTimestamp.format(start)
+                    let first = ledger.firstPeriod
+                    warning(startPath, "\"\(written)\" is not the start of \(Plural.article(ledgerCadence.rawValue)) \(ledgerCadence) period in \(LocalTime.zoneName(zone))\(forLedger); the first period generated is \(LocalTime.period(first, cadence: ledgerCadence, in: zone)), starting \(LocalTime.instant(first.start, in: zone))", at: startNode)
                 }
                 if let now, let warning = Self.catchUpWarning(ledger, now: now) {
-                    self.warning(startPath, warning, at: startNode)
+                    self.warning(startPath, warning + forLedger, at: startNode)
                 }
                 ledgers.append(ledger)
             }
         }
 
         guard let api else { return nil }
-        return Schedule(api: api, journalPath: journalPath, ledgers: ledgers, limits: limits, polling: polling, recovery: recovery)
+        return Schedule(api: api, journalPath: journalPath, ledgers: ledgers, limits: limits, polling: polling, recovery: recovery,
+                        metrics: metrics, alerts: alerts)
     }
 
     private func stringValue(_ node: ConfigJSON.Node?) -> String? {

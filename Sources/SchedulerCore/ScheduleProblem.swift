@@ -17,6 +17,15 @@ public struct ScheduleProblem: Sendable, Hashable, CustomStringConvertible {
         self.column = column
     }
 
+    /// Sorted by line and column (problems without a position, such as a missing key, first),
+    /// keeping the order found for equal positions.
+    public static func inFileOrder(_ problems: [ScheduleProblem]) -> [ScheduleProblem] {
+        problems.enumerated().sorted { a, b in
+            let ka = (a.element.line ?? 0, a.element.column ?? 0, a.offset), kb = (b.element.line ?? 0, b.element.column ?? 0, b.offset)
+            return ka < kb
+        }.map(\.element)
+    }
+
     /// `ledgers[2].cadence: unknown cadence "montly"; expected one of …`
     public var description: String {
         let prefix = severity == .warning ? "warning: " : ""

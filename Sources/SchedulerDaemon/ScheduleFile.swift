@@ -6,6 +6,10 @@ import SchedulerCore
 public enum ScheduleFile {
     /// `now` (the wall clock) only feeds the warning about a `first_period_start` far back.
     public static func load(path: String, now: Date = Date()) throws(ScheduleError) -> (schedule: Schedule, warnings: [ScheduleProblem]) {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw ScheduleError(file: path, problems: [ScheduleProblem(.error, path: "", message: "is a directory; expected the schedule JSON file (e.g. \(path.hasSuffix("/") ? path : path + "/")schedule.json)")])
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read (check permissions)" : "does not exist"
             throw ScheduleError(file: path, problems: [ScheduleProblem(.error, path: "", message: "the schedule file \(reason)")])
@@ -20,6 +24,9 @@ public enum ScheduleFile {
         schedule.journalPath = resolve(schedule.journalPath, relativeTo: path)
         if let tokenFile = schedule.api.tokenFile {
             schedule.api.tokenFile = resolve(tokenFile, relativeTo: path)
+        }
+        if let textfile = schedule.metrics.textfile {
+            schedule.metrics.textfile = resolve(textfile, relativeTo: path)
         }
         return (schedule, warnings)
     }

@@ -42,6 +42,9 @@
 /// | journal_replaced     | e3c1f25d72474772ba1354fbb149311b |
 /// | task_unresponsive    | 6a0c5b8e2f7d4c1e9b3a8d5f0e2c7a41 |
 /// | clock_step           | 2d9e7c41b05a4f8e9a3c6b1d7e0f5a92 |
+/// | overdue              | e1a62bb735fb450cb07d2803003e1ec0 |
+/// | paused               | 1d40082a9f384e6689e1941dbca9bf1d |
+/// | resumed              | fb8b5bcd94664d638189161f5ba25ca5 |
 public enum MangroveMessageID {
     /// The metadata key whose value selects the message id.
     public static let eventMetadataKey = "mangrove_event"
@@ -81,6 +84,9 @@ public enum MangroveMessageID {
         "journal_replaced": "e3c1f25d72474772ba1354fbb149311b",
         "task_unresponsive": "6a0c5b8e2f7d4c1e9b3a8d5f0e2c7a41",
         "clock_step": "2d9e7c41b05a4f8e9a3c6b1d7e0f5a92",
+        "overdue": "e1a62bb735fb450cb07d2803003e1ec0",
+        "paused": "1d40082a9f384e6689e1941dbca9bf1d",
+        "resumed": "fb8b5bcd94664d638189161f5ba25ca5",
     ]
 
     /// The id for a `mangrove_event` value, or `nil` for an unknown event.

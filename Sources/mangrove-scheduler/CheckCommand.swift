@@ -25,8 +25,16 @@ struct CheckCommand: AsyncParsableCommand {
             for p in error.problems { printError(p.formatted(file: error.file)) }
             throw ExitCode(1)
         }
-        let cadences = Dictionary(grouping: schedule.ledgers, by: \.cadence).map { "\($0.value.count) \($0.key)" }.sorted()
-        print("\(options.config): valid; \(schedule.ledgers.count) ledgers (\(cadences.joined(separator: ", "))); journal \(schedule.journalPath)")
+        let host = SchedulePreflight.problems(schedule: schedule, environment: ProcessInfo.processInfo.environment)
+        for p in host { printError(p.formatted(file: options.config)) }
+        if host.contains(where: { $0.severity == .error }) { throw ExitCode(1) }
+        let cadences = Cadence.allCases.compactMap { c in
+            let n = schedule.ledgers.filter { $0.cadence == c }.count
+            return n == 0 ? nil : "\(n) \(c)"
+        }
+        var summary = "\(options.config): valid; \(Plural.count(schedule.ledgers.count, "ledger")) (\(cadences.joined(separator: ", "))); journal \(schedule.journalPath)"
+        if let listen = schedule.metrics.listen { summary += "; metrics at http://\(listen)/metrics" }
+        print(summary)
         guard online else { return }
         try await checkOnline(schedule)
     }

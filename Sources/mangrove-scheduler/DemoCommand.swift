@@ -23,9 +23,30 @@ struct DemoCommand: AsyncParsableCommand {
 
     func run() async throws {
         LogDestination.bootstrap(identifier: "mangrove-scheduler", level: Logger.Level(rawValue: logLevel) ?? .warning)
-        let folder = try directory ?? makeTemporaryFolder()
+        let folder = try directory.map(prepare) ?? makeTemporaryFolder()
         let outcome = try await DemoRun(folder: folder, start: Date()).run()
         print(outcome)
+    }
+
+    /// Creates `--directory` when missing; one clear line when it cannot be used.
+    private func prepare(_ path: String) throws -> String {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw demoDirectoryError("--directory \(path) is a file, not a folder") }
+            guard FileManager.default.isWritableFile(atPath: path) else { throw demoDirectoryError("--directory \(path) is not writable by this user") }
+            return path
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw demoDirectoryError("--directory \(path) does not exist and cannot be created (\(String(cString: strerror(errno))))")
+        }
+        return path
+    }
+
+    private func demoDirectoryError(_ line: String) -> ExitCode {
+        printError("mangrove-scheduler demo: \(line)")
+        return ExitCode(1)
     }
 
     private func makeTemporaryFolder() throws -> String {

@@ -43,7 +43,7 @@ struct DemoRun {
             let (scheduler, httpClient) = try daemon.prepare()
             let schedule = try ScheduleFile.load(path: schedulePath).schedule
             let began = ContinuousClock.now
-            let finalState: JournalState = try await withThrowingTaskGroup(of: Void.self) { group in
+            let finalState: JournalState = await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await scheduler.run() }
                 await scheduler.waitUntilRunning()
                 var state = JournalState()

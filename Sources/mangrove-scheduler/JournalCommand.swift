@@ -5,19 +5,24 @@ import SchedulerDaemon
 struct JournalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "journal",
-        abstract: "Outcomes per ledger and period from the journal, with task ids, errors and durations.")
+        abstract: "State per ledger and period from the journal, with task ids, attempts, errors and durations.")
 
     @OptionGroup var options: ConfigOption
-    @Option(help: "Only this ledger.")
+    @Option(help: "Only this ledger (in the schedule or the journal).")
     var ledger: String?
-    @Flag(help: "Machine-readable JSON.")
+    @Flag(help: "Machine-readable JSON (UTC strings as in the journal).")
     var json = false
 
     func run() throws {
         let schedule = try loadScheduleOrExit(options.config)
         let (state, problems) = try readJournalOrExit(schedule.journalPath)
         for p in problems { printError("journal \(schedule.journalPath): \(p)") }
-        let report = JournalReport.make(state: state, ledgerID: ledger)
+        if let ledger, !schedule.ledgers.contains(where: { $0.id == ledger }), state.ledgers[ledger] == nil {
+            printError(unknownLedgerMessage(ledger, schedule: schedule) + ", nor in the journal \(schedule.journalPath)")
+            throw ExitCode(1)
+        }
+        let controls = try readControlsOrExit(schedule.journalPath)
+        let report = JournalReport.make(state: state, schedule: schedule, controls: controls, ledgerID: ledger)
         print(json ? try encodeJSON(report) : report.text(), terminator: json ? "\n" : "")
     }
 }

@@ -25,7 +25,8 @@ struct PlanCommand: ParsableCommand {
         let (state, problems) = try readJournalOrExit(schedule.journalPath)
         for p in problems { printError("journal \(schedule.journalPath): \(p)") }
         let now = at.flatMap(UTCTimestamp.parse) ?? Date()
-        let report = PlanReport.make(schedule: schedule, state: state, now: now)
+        let controls = try readControlsOrExit(schedule.journalPath)
+        let report = PlanReport.make(schedule: schedule, state: state, controls: controls, now: now)
         print(json ? try encodeJSON(report) : report.text(), terminator: json ? "\n" : "")
     }
 }

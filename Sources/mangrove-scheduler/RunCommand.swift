@@ -7,7 +7,19 @@ import Systemd
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run the daemon (foreground; under systemd as a Type=notify service).")
+        abstract: "Run the daemon (foreground; under systemd as a Type=notify service).",
+        discussion: """
+            The API token is never in the schedule. It is read from $CREDENTIALS_DIRECTORY/mangrove-api-token \
+            (systemd LoadCredential=), else the file named by api.token_file, else the environment variable \
+            MANGROVE_API_TOKEN.
+
+            The journal's folder must exist (the systemd StateDirectory is created by systemd); a missing one \
+            is refused rather than starting a fresh, empty journal.
+
+            Exit codes: 0 after SIGTERM/SIGINT; 78 (EX_CONFIG) for an invalid schedule, a missing token or a \
+            missing journal folder (the unit's RestartPreventExitStatus=78 stops the crash loop); 1 for \
+            anything else, such as another daemon holding the journal lock.
+            """)
 
     @OptionGroup var options: ConfigOption
     @Option(help: "Lowest log level: trace, debug, info, notice, warning, error, critical.")
@@ -18,6 +30,14 @@ struct RunCommand: AsyncParsableCommand {
         LogDestination.bootstrap(identifier: "mangrove-scheduler", level: level)
         let logger = Logger(label: "mangrove-scheduler")
         let environment = ProcessInfo.processInfo.environment
+        if let schedule = try? ScheduleFile.load(path: options.config).schedule,
+           let refusal = SchedulePreflight.journalFolderRefusal(journalPath: schedule.journalPath, environment: environment) {
+            logger.critical("\(options.config): journal_path: \(refusal)", metadata: ["mangrove_event": "start_failed"])
+            let notifier = SystemdNotifier()
+            try? notifier.status("fatal: journal_path: \(refusal); exiting")
+            try? notifier.stopping()
+            throw ExitCode(78)
+        }
         let daemon = Daemon(configPath: options.config, environment: environment, logger: logger, notifier: SystemdNotifier())
         do {
             try await daemon.run()

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import MangroveClient
 import MangroveSimulator
 import ServiceLifecycle
 
@@ -16,7 +17,9 @@ struct MangroveSimCommand: AsyncParsableCommand {
               mangrove-sim listening on http://127.0.0.1:PORT/api/v1
             Admin endpoints (no token): GET/DELETE /_sim/requests, GET/POST /_sim/faults,
             GET /_sim/tasks, POST /_sim/clock. Stops cleanly (exit 0) on SIGTERM or SIGINT.
-            """
+            The configuration keys and the /_sim/faults body are listed in docs/simulator.md.
+            """,
+        version: "mangrove-sim (mangrove-scheduler \(MangroveSchedulerVersion.string))"
     )
 
     @Option(help: "Address to listen on. Only loopback addresses unless --allow-non-loopback.")

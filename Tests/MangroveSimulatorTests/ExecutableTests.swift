@@ -72,7 +72,7 @@ import Testing
     )
     func servesAndStopsOnSignal(signal: Int32) async throws {
         let process = Process()
-        process.executableURL = try #require(Self.executable)
+        process.executableURL = Self.executable
         process.arguments = ["--port", "0", "--token", "exe-token", "--seed", "3", "--log-level", "warning"]
         let stdout = Pipe()
         let stderr = Pipe()
@@ -122,7 +122,7 @@ import Testing
     @Test(.enabled(if: executable != nil, "mangrove-sim is not built: run `swift build --product mangrove-sim` first"))
     func refusesNonLoopbackHost() async throws {
         let process = Process()
-        process.executableURL = try #require(Self.executable)
+        process.executableURL = Self.executable
         process.arguments = ["--host", "0.0.0.0"]
         let stderr = Pipe()
         process.standardOutput = Pipe()
@@ -134,5 +134,22 @@ import Testing
         if status == nil { kill(pid, SIGKILL) }
         #expect(status == 64)
         #expect(errors.text.contains("not a loopback address"))
+    }
+
+    @Test("mangrove-sim --version prints its version", .enabled(if: executable != nil, "mangrove-sim is not built"))
+    func version() async throws {
+        let process = Process()
+        process.executableURL = Self.executable
+        process.arguments = ["--version"]
+        let stdout = Pipe()
+        process.standardOutput = stdout
+        process.standardError = Pipe()
+        let output = OutputCollector(stdout)
+        try process.run()
+        let pid = process.processIdentifier
+        let status = try await Self.waitForExit(process, timeout: .seconds(10))
+        if status == nil { kill(pid, SIGKILL) }
+        #expect(status == 0)
+        #expect(output.text.hasPrefix("mangrove-sim (mangrove-scheduler "))
     }
 }

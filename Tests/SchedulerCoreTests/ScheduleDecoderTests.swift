@@ -307,9 +307,10 @@ struct ScheduleDecoderTests {
         let (schedule, warnings) = try ScheduleDecoder.decode(json, file: Self.file)
         #expect(schedule.ledgers.first?.cadence == .daily)
         #expect(schedule.journalPath == Schedule.defaultJournalPath)
+        // In file order (line, then column), whatever order they were found in.
         #expect(warnings.map(\.description) == [
-            #"warning: jornal_path: unknown key "jornal_path" is ignored; did you mean "journal_path"?"#,
             #"warning: api.tokn_file: unknown key "tokn_file" is ignored; did you mean "token_file"?"#,
+            #"warning: jornal_path: unknown key "jornal_path" is ignored; did you mean "journal_path"?"#,
             #"warning: ledgers[0].cadance: unknown key "cadance" is ignored; did you mean "cadence"?"#,
             #"warning: ledgers[0].zzzzzz: unknown key "zzzzzz" is ignored; known keys: id, name, cadence, time_zone, first_period_start, settle_delay, preview"#,
         ])
@@ -326,10 +327,10 @@ struct ScheduleDecoderTests {
         """
         let problems = Self.problems(json)
         #expect(problems.map(\.description) == [
-            #"api: duplicate key "api"; only one is allowed"#,
             #"ledgers[0].id: duplicate key "id"; only one is allowed"#,
+            #"api: duplicate key "api"; only one is allowed"#,
         ])
-        #expect(problems.map(\.line) == [3, 2])
+        #expect(problems.map(\.line) == [2, 3])
     }
 
     // MARK: - Types and ranges
@@ -419,7 +420,7 @@ struct ScheduleDecoderTests {
         let errors = problems.filter { $0.severity == .error }.map(\.path)
         #expect(errors == [
             "api.token", "limits.max_in_flight", "ledgers[0].cadence", "ledgers[0].settle_delay",
-            "ledgers[1].id", "ledgers[1].time_zone", "ledgers[1].first_period_start", "ledgers[2].id", "ledgers[2].cadence",
+            "ledgers[1].id", "ledgers[1].time_zone", "ledgers[1].first_period_start", "ledgers[2].cadence", "ledgers[2].id",
         ])
         #expect(errors.count == 9)
         #expect(problems.filter { $0.severity == .warning }.map(\.path) == ["ledgers[2].cadance"])
@@ -449,7 +450,8 @@ struct ScheduleDecoderTests {
         let (schedule, warnings) = try ScheduleDecoder.decode(json, file: Self.file)
         #expect(schedule.ledgers.first?.firstPeriod.startTime == "2025-01-31T23:00:00.000Z")
         #expect(warnings.map(\.description) == [
-            "warning: ledgers[0].first_period_start: 2025-01-14T23:00:00.000Z is not the start of a monthly period in Europe/Berlin; the first period generated starts 2025-01-31T23:00:00.000Z",
+            // What the user wrote, and the first period in the ledger's zone.
+            "warning: ledgers[0].first_period_start: \"2025-01-15\" is not the start of a monthly period in Europe/Berlin; the first period generated is 2025-02, starting 2025-02-01 00:00 Europe/Berlin",
         ])
     }
 

@@ -66,6 +66,7 @@ struct JournalEntryTests {
             "reconciling", "not_fired", "task_failed", "preview_empty", "retry_requested", "retry_rejected",
             "start_failed", "stopped", "schedule_warning", "journal_repaired", "journal_corrupt_line",
             "found_on_api", "divergence", "held", "ledger_unverified", "batch_conflict", "journal_replaced", "task_unresponsive", "clock_step",
+            "overdue", "paused", "resumed",
         ]
         let ids = events.compactMap(MangroveMessageID.forEvent)
         #expect(ids.count == events.count)

@@ -11,17 +11,24 @@ import Foundation
 /// | 1       | 0         | 0        | none                        | `1 ledger · idle` |
 /// | 3 (1 held) | 0      | 0        | lgr_x at 2026-12-01 06:05   | `3 ledgers · 1 held · next lgr_x 2026-12-01 06:05 UTC` |
 /// | 4       | 2         | 0        | none                        | `4 ledgers · 2 in flight · nothing else scheduled` |
+/// | 3 (1 paused, 2 overdue) | 0 | 0 | lgr_x at 2026-12-01 06:05 | `3 ledgers · 1 paused · 2 overdue · next lgr_x 2026-12-01 06:05 UTC` |
+///
+/// The words are the README's: `in flight`, `held`, `paused`, `overdue`, `failed`.
 public enum StatusLine {
     public static func format(
         ledgers: Int,
         inFlight: Int,
         failures: Int,
         held: Int = 0,
+        paused: Int = 0,
+        overdue: Int = 0,
         next: (ledgerID: String, at: Date)?
     ) -> String {
         var parts = [ledgers == 1 ? "1 ledger" : "\(ledgers) ledgers"]
         if inFlight > 0 { parts.append("\(inFlight) in flight") }
         if held > 0 { parts.append("\(held) held") }
+        if paused > 0 { parts.append("\(paused) paused") }
+        if overdue > 0 { parts.append("\(overdue) overdue") }
         if failures > 0 { parts.append("\(failures) failed") }
         if let next {
             parts.append("next \(next.ledgerID) \(utcMinute(next.at)) UTC")

@@ -1,0 +1,64 @@
+import Foundation
+
+/// Where one ledger stands at `now`, from the schedule, the journal and the pauses: the
+/// numbers behind the metrics' per-ledger gauges, `STATUS=` and `plan`. Pure.
+///
+/// Cost: one step per period from the ledger's oldest open period to `now`, plus one pass
+/// over its records; call it on status updates, not per event.
+public struct LedgerStatus: Sendable, Equatable {
+    public var ledgerID: String
+    /// Due, not done, and not in flight (never fired, waiting to fire again, held, …).
+    public var dueNotDone: Int
+    /// POSTed (or about to be), polled or reconciling.
+    public var inFlight: Int
+    /// Not completed `alerts.overdue_after` after becoming due.
+    public var overdue: Int
+    /// The `detail` of the `held` line of the oldest open period, when it is held.
+    public var heldDetail: String?
+    public var paused: LedgerPause?
+    /// The end (next period's start) of the newest completed period.
+    public var lastCompletedEnd: Date?
+
+    public static func of(
+        ledger: LedgerSchedule, records: [String: PeriodRecord], pause: LedgerPause?, now: Date, overdueAfter: Duration
+    ) -> LedgerStatus {
+        let planner = LedgerPlanner(ledger: ledger, records: records)
+        let cutoff = now.addingTimeInterval(-overdueAfter.seconds)
+        var due = 0, inFlight = 0, overdue = 0
+        var held: String?
+        var period = planner.nextOpenPeriod(records: records)
+        var first = true
+        while ledger.dueInstant(of: period) <= now {
+            let record = records[period.startTime].flatMap { $0.periodEnd == period.endTime ? $0 : nil }
+            if record?.isTerminal != true {
+                if record?.isInFlight == true { inFlight += 1 } else { due += 1 }
+                if ledger.dueInstant(of: period) <= cutoff { overdue += 1 }
+                if first, record?.lastEvent == .held { held = record?.detail ?? "held" }
+                first = false
+            }
+            period = ledger.calendar.following(period)
+        }
+        // In-flight periods of another span (after a cadence change) still count.
+        inFlight += records.values.filter { r in r.isInFlight && !isAligned(r, ledger) }.count
+        var lastEnd: Date?
+        for r in records.values where r.lastEvent == .completed {
+            if let end = UTCTimestamp.parse(r.periodEnd)?.addingTimeInterval(1), end > (lastEnd ?? .distantPast) { lastEnd = end }
+        }
+        return LedgerStatus(
+            ledgerID: ledger.id, dueNotDone: due, inFlight: inFlight, overdue: overdue, heldDetail: held,
+            paused: pause, lastCompletedEnd: lastEnd)
+    }
+
+    private static func isAligned(_ r: PeriodRecord, _ ledger: LedgerSchedule) -> Bool {
+        guard let end = UTCTimestamp.parse(r.periodEnd) else { return false }
+        return ledger.calendar.period(containing: end).endTime == r.periodEnd
+    }
+
+    /// Every ledger of the schedule, in schedule order.
+    public static func all(schedule: Schedule, state: JournalState, controls: LedgerControlState, now: Date) -> [LedgerStatus] {
+        schedule.ledgers.map {
+            of(ledger: $0, records: state.records(ledgerID: $0.id), pause: controls.pause(of: $0.id), now: now,
+               overdueAfter: schedule.alerts.overdueAfter)
+        }
+    }
+}
