@@ -82,7 +82,7 @@ let package = Package(
         .target(
             name: "SchedulerDaemon",
             dependencies: [
-                "SchedulerCore", "MangroveAPI", "MangroveClient", "Systemd",
+                "SchedulerCore", "MangroveAPI", "MangroveClient", "Systemd", "SchedulerMetrics",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

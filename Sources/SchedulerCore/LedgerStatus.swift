@@ -19,6 +19,21 @@ public struct LedgerStatus: Sendable, Equatable {
     /// The end (next period's start) of the newest completed period.
     public var lastCompletedEnd: Date?
 
+    /// `heldDetail` of a ledger the API refused (404, no model, 401) and that waits with backoff.
+    public static let unavailableDetail = "unavailable"
+
+    public init(
+        ledgerID: String, dueNotDone: Int, inFlight: Int, overdue: Int, heldDetail: String?, paused: LedgerPause?, lastCompletedEnd: Date?
+    ) {
+        self.ledgerID = ledgerID
+        self.dueNotDone = dueNotDone
+        self.inFlight = inFlight
+        self.overdue = overdue
+        self.heldDetail = heldDetail
+        self.paused = paused
+        self.lastCompletedEnd = lastCompletedEnd
+    }
+
     public static func of(
         ledger: LedgerSchedule, records: [String: PeriodRecord], pause: LedgerPause?, now: Date, overdueAfter: Duration
     ) -> LedgerStatus {

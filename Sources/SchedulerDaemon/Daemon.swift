@@ -4,6 +4,7 @@ import Logging
 import MangroveAPI
 import MangroveClient
 import SchedulerCore
+import SchedulerMetrics
 import ServiceLifecycle
 import Systemd
 
@@ -22,6 +23,10 @@ public struct Daemon: Sendable {
     public var random: @Sendable () -> UInt64
     /// How the API client waits between retries (tests advance a virtual clock instead).
     public var apiSleep: @Sendable (Duration) async throws -> Void
+    /// The daemon's metrics (served when the schedule sets `metrics.listen` or `metrics.textfile`).
+    public let metrics = SchedulerMetrics(version: MangroveSchedulerVersion.string)
+    /// Told the port `/metrics` is served on once it listens (tests use port 0).
+    public var onMetricsListening: @Sendable (Int) async -> Void = { _ in }
 
     public init(
         configPath: String, environment: [String: String], logger: Logger, notifier: any SystemdNotifying,
@@ -69,7 +74,9 @@ public struct Daemon: Sendable {
                 requestTimeout: schedule.api.requestTimeout)
             let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration.httpClientConfiguration)
             httpClient = client
-            api = HTTPBatchAPI(configuration: configuration, token: token, httpClient: client, logger: logger, sleep: apiSleep, now: { [clock] in clock.wallNow() }, random: random)
+            api = HTTPBatchAPI(
+                configuration: configuration, token: token, httpClient: client, logger: logger, sleep: apiSleep,
+                now: { [clock] in clock.wallNow() }, random: random, requestRecorder: metrics)
         }
         let journal: JournalFile
         do {
@@ -82,7 +89,7 @@ public struct Daemon: Sendable {
         let dependencies = Scheduler.Dependencies(
             api: api, clock: clock, notifier: notifier, logger: logger, random: random,
             reloadSchedule: { try ScheduleFile.load(path: configPath).schedule },
-            testFault: TestFault(environment: environment))
+            testFault: TestFault(environment: environment), metrics: metrics)
         return (Scheduler(schedule: schedule, journal: journal, dependencies: dependencies), httpClient)
     }
 
@@ -102,6 +109,15 @@ public struct Daemon: Sendable {
         ]
         if handleSignals {
             services.append(.init(service: ReloadSignalService(scheduler: scheduler)))
+        }
+        let settings = await scheduler.metricsSettings
+        if settings.listen != nil || settings.textfile != nil {
+            let clock = self.clock
+            services.append(.init(
+                service: MetricsService(
+                    metrics: metrics, settings: settings, logger: logger, sleep: { try await clock.sleep(until: clock.now().addingTimeInterval($0.seconds)) },
+                    onListening: onMetricsListening),
+                successTerminationBehavior: .ignore, failureTerminationBehavior: .gracefullyShutdownGroup))
         }
         let group = ServiceGroup(configuration: .init(
             services: services, gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [], logger: logger))

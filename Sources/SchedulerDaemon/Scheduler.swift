@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import MangroveAPI
 import SchedulerCore
+import SchedulerMetrics
 import ServiceLifecycle
 import Systemd
 
@@ -23,13 +24,16 @@ public actor Scheduler {
         public var testFault: TestFault?
         /// How long shutdown waits for POSTs already sent (so their task ids get journaled).
         public var shutdownGrace: Duration
+        /// Where counters and gauges go (nil: no metrics).
+        public var metrics: SchedulerMetrics?
 
         public init(
             api: any BatchAPI, clock: any SchedulerClock, notifier: any SystemdNotifying, logger: Logger,
             random: @escaping @Sendable () -> UInt64 = { UInt64.random(in: .min ... .max) },
             reloadSchedule: @escaping @Sendable () throws -> Schedule, testFault: TestFault? = nil,
-            shutdownGrace: Duration = .seconds(5)
+            shutdownGrace: Duration = .seconds(5), metrics: SchedulerMetrics? = nil
         ) {
+            self.metrics = metrics
             self.api = api
             self.clock = clock
             self.notifier = notifier
@@ -130,9 +134,13 @@ public actor Scheduler {
             try? deps.notifier.extendTimeout(.seconds(120))
         }
         var replayed = JournalState()
+        let replayStart = deps.clock.now()
         let problems = try journal.replay(into: &replayed)
+        deps.metrics?.journalReplayed(lines: replayed.lineCount, seconds: deps.clock.now().timeIntervalSince(replayStart))
+        deps.metrics?.scheduleLoaded(ledgerIDs: state.schedule.ledgers.map(\.id))
         let requests = takeRequests()
-        let actions = state.handle(.started(journal: replayed, problems: problems, requests: requests), at: instant, using: &rng)
+        let controls = readControls() ?? LedgerControlState()
+        let actions = state.handle(.started(journal: replayed, problems: problems, requests: requests, controls: controls), at: instant, using: &rng)
         // READY=1 comes first and carries the status line itself.
         try carryOut(actions.filter { if case .status = $0 { false } else { true } }, &group)
         finishRequests()
@@ -163,7 +171,8 @@ public actor Scheduler {
             } catch {
                 reload = .rejected(problems: ["\(error)"])
             }
-            event = .reloaded(reload, requests: takeRequests())
+            if case .loaded(let schedule) = reload { deps.metrics?.scheduleLoaded(ledgerIDs: schedule.ledgers.map(\.id)) }
+            event = .reloaded(reload, requests: takeRequests(), controls: readControls())
         case .shutdown:
             try? deps.notifier.stopping()
             event = .stop
@@ -201,6 +210,12 @@ public actor Scheduler {
                     deps.logger.critical("\(error); stopping so that nothing happens unrecorded", metadata: m)
                     throw error
                 }
+                if let metrics = deps.metrics {
+                    metrics.journalLineAppended()
+                    if let outcome = SchedulerMetrics.Outcome(entry: entry) { metrics.generationFinished(ledgerID: entry.ledgerID, outcome: outcome) }
+                }
+            case .ledgerStatus(let status):
+                deps.metrics?.setLedgerGauges(ledgerID: status.ledgerID, SchedulerMetrics.LedgerGauges(status))
             case .call(let id, let call):
                 spawn(call, for: id, &group)
             case .log(let line):
@@ -261,6 +276,21 @@ public actor Scheduler {
         return RequestBatch(retries: requests, problems: problems)
     }
 
+    /// The pauses in the ledger controls file; nil when it cannot be read (logged; the
+    /// pauses in force stay).
+    func readControls() -> LedgerControlState? {
+        do {
+            let (controls, problems) = try LedgerControlFile.read(journalPath: journal.path)
+            for p in problems {
+                deps.logger.warning("\(LedgerControlFile.path(journalPath: journal.path)): \(p); the line is ignored", metadata: ["mangrove_event": "controls_problem"])
+            }
+            return controls
+        } catch {
+            deps.logger.error("\(error); pauses and resumes in it are not applied", metadata: ["mangrove_event": "controls_problem"])
+            return nil
+        }
+    }
+
     func finishRequests() {
         if pendingRequests { RetryRequestFile.finishTaking(journalPath: journal.path) }
         pendingRequests = false
@@ -297,6 +327,9 @@ public actor Scheduler {
         settleWaiters = []
         for w in waiters { w.resume() }
     }
+
+    /// Where metrics are served, as the schedule said at start-up.
+    public var metricsSettings: MetricsSettings { state.schedule.metrics }
 
     public var snapshot: Snapshot {
         var copy = state

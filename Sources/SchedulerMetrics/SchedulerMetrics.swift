@@ -64,7 +64,9 @@ public final class SchedulerMetrics: APIRequestRecording, Sendable {
             case PeriodRun.conflictDetail: self = .conflict
             case PeriodRun.unverifiedDetail: self = .unverified
             case PeriodRun.recentActivityDetail: self = .recentActivity
-            default: return nil
+            case LedgerStatus.unavailableDetail: self = .unavailable
+            case nil: return nil
+            default: self = .unverified
             }
         }
     }
@@ -134,7 +136,7 @@ public final class SchedulerMetrics: APIRequestRecording, Sendable {
         ledger(ledgerID).generations[outcome]?.increment()
     }
 
-    /// The per-ledger gauges, from the pure core (`LedgerMetricsSnapshot`).
+    /// The per-ledger gauges, from the pure core (`LedgerStatus`).
     public func setLedgerGauges(ledgerID: String, _ g: LedgerGauges) {
         let l = ledger(ledgerID)
         l.due.set(to: Double(g.dueNotDone))

@@ -92,7 +92,7 @@ struct Walk {
             case .call(let id, let call):
                 outstanding.append((id, call))
                 trace.append("  call \(id) \(call)")
-            case .log, .status, .wake: break
+            case .log, .status, .wake, .ledgerStatus: break
             }
         }
         checkInvariants()

@@ -11,6 +11,8 @@ public enum SchedulerAction: Sendable, Equatable {
     case log(SchedulerLog)
     /// The `STATUS=` line changed.
     case status(String)
+    /// Where a ledger stands changed (metrics gauges).
+    case ledgerStatus(LedgerStatus)
     /// Deliver `.wake` at this instant of the timeline (nil: nothing scheduled). Replaces
     /// any earlier wake-up.
     case wake(at: Date?)

@@ -20,14 +20,16 @@ public struct SchedulerInstant: Sendable, Hashable {
 /// What happened, as `SchedulerState.handle` takes it. Everything that needed I/O (the
 /// journal replay, the schedule file, the request file, the API) was done by the caller.
 public enum SchedulerEvent: Sendable {
-    /// The journal was replayed; `requests` are operator retries waiting in the request file.
-    case started(journal: JournalState, problems: [JournalProblem], requests: RequestBatch)
+    /// The journal was replayed; `requests` are operator retries waiting in the request
+    /// file; `controls` the pauses in the ledger controls file.
+    case started(journal: JournalState, problems: [JournalProblem], requests: RequestBatch, controls: LedgerControlState = .init())
     /// A timer armed by `.wake(at:)` fired, or something asked the loop to look again.
     case wake
     /// A call asked for by `.call` came back.
     case returned(ledgerID: String, CallResult)
-    /// SIGHUP: the schedule file was read again (or could not be), and the request file taken.
-    case reloaded(ScheduleReload, requests: RequestBatch)
+    /// SIGHUP: the schedule file was read again (or could not be), the request file taken
+    /// and the controls file re-read (nil: it could not be read; the pauses in force stay).
+    case reloaded(ScheduleReload, requests: RequestBatch, controls: LedgerControlState? = nil)
     /// SIGTERM: start nothing new; wait for POSTs already sent.
     case stop
     /// The shutdown grace ran out: what is still unanswered is abandoned.

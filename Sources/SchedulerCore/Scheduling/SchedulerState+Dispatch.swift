@@ -47,14 +47,16 @@ extension SchedulerState {
             actions.append(.call(ledgerID: id, call(pending, run: run, since: LookBeforeFire.createdSince(earliestStart: run.period.start))))
             return
         }
-        guard !runner.removed else { return }
+        // Paused by an operator: nothing new fires (the wake-up is not armed either).
+        guard !runner.removed, !controls.isPaused(id) else { return }
         if runner.ledger.dueInstant(of: runner.cursor) > now.wall || (runner.heldUntil.map { $0 > now.timeline } ?? false) {
             reschedule(id)
             return
         }
         // The slot check comes before anything that formats or looks up: with thousands
-        // of ledgers waiting, a pass must stay cheap.
-        guard activeRuns < schedule.limits.maxInFlight else {
+        // of ledgers waiting, a pass must stay cheap. A free slot goes to the ledger that
+        // waited longest: a ledger that just finished a period queues behind the waiters.
+        guard activeRuns < schedule.limits.maxInFlight, servingSlotQueue || slotQueueHead == slotQueue.count else {
             waitForSlot(id)
             return
         }

@@ -20,6 +20,7 @@ extension SchedulerState {
             runners[ledger.id] = LedgerRunner(ledger: ledger, records: journal.records(ledgerID: ledger.id))
             order.append(ledger.id)
             reschedule(ledger.id)
+            statusDirty.insert(ledger.id)
         }
         // Periods in flight on the server are resumed even when their ledger is no longer scheduled.
         for ledgerID in Set(journal.inFlight.map(\.ledgerID)).sorted() where runners[ledgerID] == nil {
@@ -88,10 +89,18 @@ extension SchedulerState {
                 order.append(ledger.id)
             }
             reschedule(ledger.id)
+            statusDirty.insert(ledger.id)
         }
+        if new.metrics != schedule.metrics {
+            log(.warning, "metrics settings changed; they take effect only after a restart", event: "reload")
+        }
+        if new.alerts != schedule.alerts {
+            for id in order { statusDirty.insert(id) }
+        }
+        for id in ledgerStatus.keys where !newIDs.contains(id) { forgetStatus(id) }
         schedule = Schedule(
             api: schedule.api, journalPath: schedule.journalPath, ledgers: new.ledgers, limits: new.limits,
-            polling: new.polling, recovery: new.recovery)
+            polling: new.polling, recovery: new.recovery, metrics: schedule.metrics, alerts: new.alerts)
         limiter = RateLimiter(rate: new.limits.requestsPerSecond)
         applyRetries(requests)
         log(.info, "schedule reloaded: \(added) added, \(removed) removed, \(changed) changed, \(order.count) ledgers", event: "reload")

@@ -25,6 +25,8 @@ public struct SchedulerState: Sendable {
     var slotQueue: [String] = []
     var slotQueueHead = 0
     var slotQueued: Set<String> = []
+    /// `fillFreeSlots` is handing a slot to the head of `slotQueue`.
+    var servingSlotQueue = false
     var limiter: RateLimiter
     /// Runs counting against `max_in_flight`.
     public internal(set) var activeRuns = 0
@@ -41,6 +43,18 @@ public struct SchedulerState: Sendable {
     var lastWake: Date?? = .none
     var now = SchedulerInstant(Date(timeIntervalSince1970: 0))
     var actions: [SchedulerAction] = []
+    /// Operator pauses in force (the ledger controls file).
+    public internal(set) var controls = LedgerControlState()
+    /// Each scheduled ledger's standing as last surveyed (`SchedulerState+Survey`).
+    public internal(set) var ledgerStatus: [String: LedgerStatus] = [:]
+    /// Periods overdue, summed over `ledgerStatus`.
+    public internal(set) var overdueTotal = 0
+    var statusDirty: Set<String> = []
+    /// When each ledger's standing next changes by itself (on the timeline).
+    var statusWatch = WakeQueue<String>()
+    var overdueLogs: [String: OverdueLog] = [:]
+    /// The newest completed period's end per ledger (nil: not looked up yet; "": none).
+    var lastCompleted: [String: String] = [:]
 
     public init(schedule: Schedule) {
         self.schedule = schedule
@@ -54,7 +68,13 @@ public struct SchedulerState: Sendable {
     public var isStopped: Bool { isStopping && postsInFlight == 0 }
 
     /// When the next `.wake` is due on the timeline.
-    public mutating func nextWake() -> Date? { isStopping ? nil : wakeQueue.peek()?.at }
+    public mutating func nextWake() -> Date? {
+        if isStopping { return nil }
+        switch (wakeQueue.peek()?.at, statusWatch.peek()?.at) {
+        case (let a?, let b?): return min(a, b)
+        case (let a, let b): return a ?? b
+        }
+    }
 
     /// Handles one event and returns what to do, in order.
     public mutating func handle(
@@ -63,14 +83,18 @@ public struct SchedulerState: Sendable {
         now = instant
         actions = []
         switch event {
-        case .started(let replayed, let problems, let requests):
+        case .started(let replayed, let problems, let requests, let controls):
+            self.controls = controls
             start(replayed, problems: problems, requests: requests, using: &rng)
         case .wake:
             break
         case .returned(let id, let result):
             returned(id, result, using: &rng)
-        case .reloaded(let reload, let requests):
-            if !isStopping { self.reload(reload, requests: requests) }
+        case .reloaded(let reload, let requests, let controls):
+            if !isStopping {
+                self.reload(reload, requests: requests)
+                if let controls { applyControls(controls) }
+            }
         case .stop:
             isStopping = true
             log(.info, "stopping: no new generations; \(postsInFlight) POST\(postsInFlight == 1 ? "" : "s") awaiting the answer", event: "stopping")
@@ -105,6 +129,7 @@ public struct SchedulerState: Sendable {
                 ready.removeAll(keepingCapacity: true)
                 fillFreeSlots(using: &rng)
             } while !ready.isEmpty && passes < 10_000
+            refreshStatuses()
         }
         // While stopping, STOPPING=1 says it all.
         let line = statusLine()
@@ -125,7 +150,9 @@ public struct SchedulerState: Sendable {
             let id = slotQueue[slotQueueHead]
             slotQueueHead += 1
             slotQueued.remove(id)
+            servingSlotQueue = true
             act(id, using: &rng)
+            servingSlotQueue = false
         }
         if slotQueueHead > 1024, slotQueueHead * 2 > slotQueue.count {
             slotQueue.removeFirst(slotQueueHead)
@@ -150,11 +177,20 @@ public struct SchedulerState: Sendable {
         log(.warning,
             "the wall clock was stepped \(step > 0 ? "forward" : "back") by \(ISODurationFormat.format(.seconds(abs(step)))); periods fall due by the new wall time (some may be due at once), while polls, holds and timeouts keep their monotonic deadlines",
             event: "clock_step")
-        for id in order { reschedule(id) }
+        for id in order {
+            reschedule(id)
+            statusDirty.insert(id)
+        }
     }
 
     mutating func reschedule(_ id: String) {
-        wakeQueue.schedule(id, at: runners[id]?.wakeAt(wallOffset: wallOffset))
+        guard let runner = runners[id] else {
+            wakeQueue.schedule(id, at: nil)
+            return
+        }
+        // A paused ledger starts nothing new; a run already in flight is followed to its end.
+        let paused = runner.run == nil && controls.isPaused(id)
+        wakeQueue.schedule(id, at: paused ? nil : runner.wakeAt(wallOffset: wallOffset))
     }
 
     /// `STATUS=`: ledgers, in flight, held, failed, the next wake-up.
@@ -164,8 +200,9 @@ public struct SchedulerState: Sendable {
         let held = runners.values.filter { r in
             r.run == nil && !r.removed && (r.heldUntil.map { $0 > now.timeline } ?? false) && r.ledger.dueInstant(of: r.cursor) <= now.wall
         }.count
+        let paused = controls.paused.keys.filter { runners[$0].map { !$0.removed } ?? false }.count
         return StatusLine.format(
-            ledgers: order.count, inFlight: inFlight, failures: failures, held: held,
+            ledgers: order.count, inFlight: inFlight, failures: failures, held: held, paused: paused, overdue: overdueTotal,
             next: next.map { (ledgerID: $0.key, at: $0.at.addingTimeInterval(wallOffset)) })
     }
 
@@ -178,6 +215,8 @@ public struct SchedulerState: Sendable {
         if isFailure(journal.record(entry.key)?.lastEvent) { failures -= 1 }
         journal.apply(entry)
         if isFailure(entry.event) { failures += 1 }
+        noteCompleted(entry)
+        statusDirty.insert(entry.ledgerID)
         log(entry)
     }
 
