@@ -121,7 +121,7 @@ let package = Package(
         .target(
             name: "SchedulerTestSupport",
             dependencies: [
-                "SchedulerCore", "MangroveAPI", "MangroveClient", "MangroveSimulator", "SchedulerDaemon", "Systemd",
+                "SchedulerCore", "MangroveAPI", "MangroveClient", "MangroveSimulator", "SchedulerDaemon", "SchedulerMetrics", "Systemd",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -93,17 +93,9 @@ public struct Daemon: Sendable {
         return (Scheduler(schedule: schedule, journal: journal, dependencies: dependencies), httpClient)
     }
 
-    /// Runs until SIGTERM/SIGINT (graceful) or a fatal error.
-    public func run() async throws {
-        let scheduler: Scheduler
-        let httpClient: HTTPClient?
-        do {
-            (scheduler, httpClient) = try prepare()
-        } catch {
-            // E.g. the journal is locked by another daemon: say so in `systemctl status`.
-            FatalNotice.send(error, to: notifier)
-            throw error
-        }
+    /// The services of the daemon's `ServiceGroup`: the scheduler (its end ends the group),
+    /// SIGHUP handling, and `/metrics` or the metrics textfile when the schedule asks.
+    public func services(for scheduler: Scheduler) async -> [ServiceGroupConfiguration.ServiceConfiguration] {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: SchedulerService(scheduler: scheduler), successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
         ]
@@ -119,8 +111,23 @@ public struct Daemon: Sendable {
                     onListening: onMetricsListening),
                 successTerminationBehavior: .ignore, failureTerminationBehavior: .gracefullyShutdownGroup))
         }
+        return services
+    }
+
+    /// Runs until SIGTERM/SIGINT (graceful) or a fatal error.
+    public func run() async throws {
+        let scheduler: Scheduler
+        let httpClient: HTTPClient?
+        do {
+            (scheduler, httpClient) = try prepare()
+        } catch {
+            // E.g. the journal is locked by another daemon: say so in `systemctl status`.
+            FatalNotice.send(error, to: notifier)
+            throw error
+        }
         let group = ServiceGroup(configuration: .init(
-            services: services, gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [], logger: logger))
+            services: await services(for: scheduler), gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
+            logger: logger))
         do {
             try await group.run()
         } catch {

@@ -75,7 +75,7 @@ public final class JournalFile: @unchecked Sendable {
     /// The PID `/proc/locks` names for the `FLOCK` on the file open as `fd`.
     private static func flockHolder(fd: Int32) -> Int32? {
         var st = stat()
-        guard fstat(fd, &st) == 0, let text = try? String(contentsOfFile: "/proc/locks", encoding: .utf8) else { return nil }
+        guard fstat(fd, &st) == 0, let text = readProcFile("/proc/locks") else { return nil }
         let device = UInt64(st.st_dev)
         let major = ((device >> 8) & 0xfff) | ((device >> 32) & ~UInt64(0xfff))
         let minor = (device & 0xff) | ((device >> 12) & ~UInt64(0xff))
@@ -90,6 +90,21 @@ public final class JournalFile: @unchecked Sendable {
             return pid
         }
         return nil
+    }
+
+    /// A /proc file read to its end (its size reads as 0, so it is read in chunks).
+    private static func readProcFile(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { Glibc.close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else { return n == 0 ? String(decoding: bytes, as: UTF8.self) : nil }
+            bytes.append(contentsOf: chunk[0..<n])
+        }
     }
 
     static func errnoText() -> String { String(cString: strerror(errno)) }

@@ -5,6 +5,7 @@ import Logging
 import MangroveSimulator
 import SchedulerCore
 import SchedulerDaemon
+import SchedulerMetrics
 import ServiceLifecycle
 import Systemd
 
@@ -69,8 +70,13 @@ public struct DaemonHarness: Sendable {
 
     /// Prepares and starts a daemon; throws what `Daemon.prepare()` throws.
     public func launch(notifier: any SystemdNotifying = RecordingNotifier(), token: String? = nil, log: RecordingLog? = nil) async throws -> RunningDaemon {
-        let (scheduler, httpClient) = try daemon(notifier: notifier, token: token, log: log).prepare()
-        let running = RunningDaemon(scheduler: scheduler, httpClient: httpClient, clock: clock)
+        let port = Mutex<Int?>(nil)
+        var daemon = daemon(notifier: notifier, token: token, log: log)
+        daemon.onMetricsListening = { p in port.withLock { $0 = p } }
+        let (scheduler, httpClient) = try daemon.prepare()
+        let running = RunningDaemon(
+            scheduler: scheduler, services: await daemon.services(for: scheduler), httpClient: httpClient, clock: clock,
+            metrics: daemon.metrics, metricsPort: { port.withLock { $0 } })
         await scheduler.waitUntilRunning()
         return running
     }
@@ -83,16 +89,22 @@ public final class RunningDaemon: Sendable {
     let task: Task<Void, any Error>
     let httpClient: HTTPClient?
     let clock: VirtualClock
+    /// The daemon's metrics registry (what `/metrics` serves).
+    public let metrics: SchedulerMetrics
+    private let port: @Sendable () -> Int?
 
-    init(scheduler: Scheduler, httpClient: HTTPClient?, clock: VirtualClock) {
+    init(
+        scheduler: Scheduler, services: [ServiceGroupConfiguration.ServiceConfiguration], httpClient: HTTPClient?,
+        clock: VirtualClock, metrics: SchedulerMetrics, metricsPort: @escaping @Sendable () -> Int?
+    ) {
         self.scheduler = scheduler
         self.clock = clock
         self.httpClient = httpClient
+        self.metrics = metrics
+        self.port = metricsPort
         var logger = Logger(label: "group")
         logger.logLevel = .critical
-        let group = ServiceGroup(configuration: .init(
-            services: [.init(service: SchedulerService(scheduler: scheduler), successTerminationBehavior: .gracefullyShutdownGroup)],
-            gracefulShutdownSignals: [], logger: logger))
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [], logger: logger))
         self.group = group
         self.task = Task { try await group.run() }
     }
@@ -116,6 +128,16 @@ public final class RunningDaemon: Sendable {
             clock.advance(to: max(next, clock.now()))
         }
         return state
+    }
+
+    /// The port `/metrics` listens on (`metrics.listen` with port 0), once it does; waits
+    /// at most 10 s of real time for the loopback server to bind.
+    public func metricsPort() async -> Int? {
+        for _ in 0..<1000 {
+            if let p = port() { return p }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return nil
     }
 
     /// Graceful stop (SIGTERM's path): waits for the service group to finish.

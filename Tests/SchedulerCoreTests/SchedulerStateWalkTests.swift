@@ -60,6 +60,8 @@ struct Walk {
     var wallOffset: TimeInterval = 0
     var steps = 0
     var faults = true
+    /// Operator pauses in force: no `intent` (no POST) for a paused ledger.
+    var controls = LedgerControlState()
     /// Set on the first broken invariant; the walk stops there.
     var broken: String?
     /// What happened, for the message of a broken invariant.
@@ -87,6 +89,9 @@ struct Walk {
         for action in actions {
             switch action {
             case .append(let entry):
+                if entry.event == .intent, controls.isPaused(entry.ledgerID) {
+                    broken = "intent for \(entry.ledgerID) \(entry.periodStart) while the ledger is paused"
+                }
                 journalLines.append(entry)
                 trace.append("  append \(entry.ledgerID) \(entry.periodStart) \(entry.event.rawValue) \(entry.detail ?? "")")
             case .call(let id, let call):
@@ -103,7 +108,7 @@ struct Walk {
         for line in journalLines { replayed.apply(line) }
         state = SchedulerState(schedule: schedule)
         outstanding = []
-        feed(.started(journal: replayed, problems: [], requests: .none))
+        feed(.started(journal: replayed, problems: [], requests: .none, controls: controls))
     }
 
     mutating func checkInvariants() {
@@ -183,9 +188,19 @@ struct Walk {
             } else {
                 feed(.reloaded(.loaded(schedule), requests: .none))
             }
+        case 65..<67:
+            let id = schedule.ledgers[Int.random(in: 0..<schedule.ledgers.count, using: &rng)].id
+            setPaused(id, !controls.isPaused(id))
         default:
             advance()
         }
+    }
+
+    /// Pauses or resumes a ledger, as `mangrove-scheduler pause`/`resume` plus SIGHUP do.
+    mutating func setPaused(_ id: String, _ paused: Bool) {
+        controls.apply(LedgerControlEntry(time: timeline, ledgerID: id, action: paused ? .paused : .resumed, by: "walk", note: "walk"))
+        trace.append("\(paused ? "pause" : "resume") \(id)")
+        feed(.reloaded(.loaded(schedule), requests: .none, controls: controls))
     }
 
     /// Lets time pass to the next wake-up (or a little, while calls are out).
@@ -254,7 +269,7 @@ struct SchedulerStateWalkTests {
         }
     }
 
-    @Test("20 seeds × 1,000 random steps (calls, faults, crashes, reloads, retries, clock steps): never two generations of a period, at most one call per ledger, never more than max_in_flight, a timer whenever work waits, and every due period ends terminal", arguments: Array(UInt64(1)...20))
+    @Test("20 seeds × 1,000 random steps (calls, faults, crashes, reloads, retries, pauses, clock steps): never two generations of a period, at most one call per ledger, never more than max_in_flight, a timer whenever work waits, and every due period ends terminal", arguments: Array(UInt64(1)...20))
     func walk(seed: UInt64) {
         var walk = Walk(seed: seed, schedule: Self.schedule(maxInFlight: Int(seed % 3) + 1), start: Self.start)
         walk.start()
@@ -266,10 +281,13 @@ struct SchedulerStateWalkTests {
             }
             // A timer is armed whenever nothing is out and work remains.
             if walk.outstanding.isEmpty, walk.state.nextWake() == nil {
-                let open = Self.duePeriods(walk.schedule, wall: walk.instant.wall).filter { walk.state.journal.record($0)?.isTerminal != true }
+                let open = Self.duePeriods(walk.schedule, wall: walk.instant.wall).filter {
+                    walk.state.journal.record($0)?.isTerminal != true && !walk.controls.isPaused($0.ledgerID)
+                }
                 #expect(open.isEmpty, "seed \(seed): nothing scheduled while \(open.count) due periods are open")
             }
         }
+        for id in walk.schedule.ledgers.map(\.id) where walk.controls.isPaused(id) { walk.setPaused(id, false) }
         let due = Self.duePeriods(walk.schedule, wall: walk.instant.wall)
         let settled = walk.drain(limit: 20_000, due: due)
         if let broken = walk.broken {

@@ -17,6 +17,16 @@ extension SchedulerState {
                 reschedule(id)
                 return
             }
+            if pending == .post, controls.isPaused(id) {
+                // Paused: no POST goes out, not even a re-fire of the run's own period (its
+                // task, if any, has ended). The period is picked up again from the journal
+                // on resume.
+                if let paused = pauseRun(runner, id: id, until: now.timeline) {
+                    runners[id] = paused
+                    reschedule(id)
+                }
+                return
+            }
             if pending == .post {
                 let lastPost = journal.record(run.key)?.lastIntentAt
                 guard LookBeforeFire.isFresh(runner.listing, lastPostAt: lastPost, now: now.timeline, maxAge: schedule.recovery.verifyMaxAge)

@@ -84,8 +84,8 @@ public struct SchedulerState: Sendable {
         actions = []
         switch event {
         case .started(let replayed, let problems, let requests, let controls):
-            self.controls = controls
             start(replayed, problems: problems, requests: requests, using: &rng)
+            applyControls(controls)
         case .wake:
             break
         case .returned(let id, let result):
