@@ -100,7 +100,7 @@ public final class JournalFile: @unchecked Sendable {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65_536)
         while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if n < 0, errno == EINTR { continue }
             guard n > 0 else { return n == 0 ? String(decoding: bytes, as: UTF8.self) : nil }
             bytes.append(contentsOf: chunk[0..<n])
