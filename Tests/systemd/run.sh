@@ -34,6 +34,7 @@ MODE=daemon
 DEB=""
 BIN_DIR="${BIN_DIR:-.build/debug}"
 SIM_PORT="${SIM_PORT:-18089}"
+METRICS_PORT="${METRICS_PORT:-19464}"
 SIM_ARGS="${SIM_ARGS:---host 127.0.0.1 --port $SIM_PORT}"
 TEST_BUNDLE="${TEST_BUNDLE:-}"
 readonly LEDGER_ID=lgr_abc123def456
@@ -390,6 +391,7 @@ schedule_json() { # schedule_json BASE_URL
 {
   "api": { "base_url": "$1" },
   "journal_path": "/var/lib/mangrove-scheduler/journal.jsonl",
+  "metrics": { "listen": "127.0.0.1:$METRICS_PORT" },
   "ledgers": [
     { "id": "$LEDGER_ID", "cadence": "daily", "time_zone": "UTC",
       "first_period_start": "$first", "settle_delay": "PT0S" }
@@ -552,6 +554,22 @@ if wait_until 60 completed_logged; then
 else
     fail "journal: no MANGROVE_EVENT=completed for $LEDGER_ID within 60 s"
     note "$(ns journalctl --no-pager -u "$UNIT" -n 20 2>&1)"
+fi
+# The hardened sandbox (RestrictAddressFamilies=, DynamicUser=, ProtectSystem=) still lets
+# the daemon serve /metrics on loopback, and the completed generation is counted there.
+scrape() { # the response of GET /metrics inside the namespace, over bash's /dev/tcp
+    ns /bin/bash -c "exec 3<>/dev/tcp/127.0.0.1/$METRICS_PORT && printf 'GET /metrics HTTP/1.0\\r\\nHost: 127.0.0.1\\r\\nConnection: close\\r\\n\\r\\n' >&3 && timeout 5 cat <&3"
+}
+metrics_counted() {
+    local text  # captured first: with pipefail, grep -q closing the pipe early would fail the check
+    text="$(scrape 2>/dev/null)"  # (cat ends by its timeout if the server keeps the connection)
+    grep -Eq "^mangrove_scheduler_generations_total\\{ledger_id=\"$LEDGER_ID\",outcome=\"completed\"\\} [1-9]" <<<"$text"
+}
+if wait_until 30 metrics_counted; then
+    pass "metrics: the unit serves /metrics on 127.0.0.1:$METRICS_PORT under its sandbox; generations_total counts the completed period"
+else
+    fail "metrics: no mangrove_scheduler_generations_total{outcome=completed} > 0 at 127.0.0.1:$METRICS_PORT/metrics"
+    note "$(scrape 2>&1 | head -n 20)"
 fi
 if ns test -s /var/lib/mangrove-scheduler/journal.jsonl; then
     pass "state: /var/lib/mangrove-scheduler/journal.jsonl written (StateDirectory=, DynamicUser=)"
