@@ -61,6 +61,10 @@ public actor Scheduler {
         public var activeRuns: Int
         public var nextWakeup: Date?
         public var state: JournalState
+        /// Calls out and pokes not handled yet.
+        public var pendingInputs: Int
+        /// When a ledger's work next needs the loop (not counting standing refreshes).
+        public var nextWorkWakeup: Date?
     }
 
     var state: SchedulerState
@@ -333,6 +337,7 @@ public actor Scheduler {
 
     public var snapshot: Snapshot {
         var copy = state
-        return Snapshot(ledgers: state.order.count, activeRuns: state.inFlight, nextWakeup: copy.nextWake(), state: state.journal)
+        return Snapshot(ledgers: state.order.count, activeRuns: state.inFlight, nextWakeup: copy.nextWake(), state: state.journal,
+            pendingInputs: outstanding, nextWorkWakeup: copy.nextWorkWake())
     }
 }

@@ -280,7 +280,7 @@ struct SchedulerStateWalkTests {
                 return
             }
             // A timer is armed whenever nothing is out and work remains.
-            if walk.outstanding.isEmpty, walk.state.nextWake() == nil {
+            if walk.outstanding.isEmpty, walk.state.nextWorkWake() == nil {
                 let open = Self.duePeriods(walk.schedule, wall: walk.instant.wall).filter {
                     walk.state.journal.record($0)?.isTerminal != true && !walk.controls.isPaused($0.ledgerID)
                 }

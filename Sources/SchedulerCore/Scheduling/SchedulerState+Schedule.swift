@@ -50,6 +50,7 @@ extension SchedulerState {
         if new.journalPath != schedule.journalPath {
             log(.warning, "journal_path changed to \(new.journalPath); this takes effect only after a restart", event: "reload")
         }
+        openPeriods.removeAll()
         let newIDs = Set(new.ledgers.map(\.id))
         var added = 0, removed = 0, changed = 0
         for id in order where !newIDs.contains(id) {
@@ -128,6 +129,7 @@ extension SchedulerState {
             append(JournalEntry(
                 time: now.timeline, ledgerID: request.ledgerID, periodStart: request.periodStart, periodEnd: record.periodEnd,
                 event: .retryRequested, detail: "requested by an operator (mangrove-scheduler retry)"))
+            openPeriods[request.ledgerID] = nil
             if runner.run == nil {
                 if period.start < runner.cursor.start { runner.cursor = period }
             } else {

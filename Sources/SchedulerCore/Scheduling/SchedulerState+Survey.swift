@@ -52,6 +52,7 @@ extension SchedulerState {
     }
 
     mutating func forgetStatus(_ id: String) {
+        openPeriods[id] = nil
         overdueTotal -= ledgerStatus[id]?.overdue ?? 0
         ledgerStatus[id] = nil
         overdueLogs[id] = nil
@@ -68,41 +69,79 @@ extension SchedulerState {
 
     static let overdueListLimit = 1_000
 
-    /// One walk from the ledger's oldest open period to now.
-    mutating func survey(_ id: String, _ runner: LedgerRunner) -> Survey {
+    /// The ledger's open periods (due, not terminal) as of its last walk, so that most
+    /// surveys re-read only their records instead of walking the calendar again.
+    struct OpenPeriods: Sendable {
+        struct Entry: Sendable {
+            var period: Period
+            var key: String
+            var dueAt: Date
+        }
+        var entries: [Entry]
+        /// Entries before this one are terminal (periods end roughly in order).
+        var head = 0
+        /// The wall-clock instant the next period falls due: the list is complete until then.
+        var validUntil: Date?
+    }
+
+    /// Walks the calendar from the ledger's oldest open period to now.
+    func walkOpenPeriods(_ id: String, _ runner: LedgerRunner) -> OpenPeriods {
         let ledger = runner.ledger
         let records = journal.records(ledgerID: id)
-        let overdueAfter = schedule.alerts.overdueAfter.seconds
-        let cutoff = now.wall.addingTimeInterval(-overdueAfter)
         var start = runner.cursor.start
         if let floor = runner.retryFloor, floor.start < start { start = floor.start }
         var period = ledger.calendar.period(containing: start)
         if period.start < ledger.firstPeriod.start { period = ledger.firstPeriod }
-        var due = 0, inFlight = 0, overdue = 0
-        var overduePeriods: [Period] = []
-        var becomesOverdue: Date?
-        var nextDue: Date?
-        var held: String?
+        var entries: [OpenPeriods.Entry] = []
+        var validUntil: Date?
         var steps = 0
         while steps < 100_000 {
             let dueAt = ledger.dueInstant(of: period)
             if dueAt > now.wall {
-                nextDue = dueAt
+                validUntil = dueAt
                 break
             }
-            let record = records[period.startTime].flatMap { $0.periodEnd == period.endTime ? $0 : nil }
-            if record?.isTerminal != true {
-                if record?.isInFlight == true { inFlight += 1 } else { due += 1 }
-                if held == nil, record?.lastEvent == .held { held = record?.detail ?? "held" }
-                if dueAt <= cutoff {
-                    overdue += 1
-                    if overduePeriods.count < Self.overdueListLimit { overduePeriods.append(period) }
-                } else if becomesOverdue == nil {
-                    becomesOverdue = dueAt.addingTimeInterval(overdueAfter)
-                }
-            }
+            let key = period.startTime
+            let record = records[key].flatMap { $0.periodEnd == period.endTime ? $0 : nil }
+            if record?.isTerminal != true { entries.append(.init(period: period, key: key, dueAt: dueAt)) }
             period = ledger.calendar.following(period)
             steps += 1
+        }
+        return OpenPeriods(entries: entries, validUntil: validUntil)
+    }
+
+    /// Where the ledger stands now: its open periods (walked again only when a new period
+    /// fell due or the list was invalidated) classified by their records.
+    mutating func survey(_ id: String, _ runner: LedgerRunner) -> Survey {
+        var open: OpenPeriods
+        if let cached = openPeriods[id], cached.validUntil.map({ now.wall < $0 }) ?? false {
+            open = cached
+        } else {
+            open = walkOpenPeriods(id, runner)
+        }
+        let records = journal.records(ledgerID: id)
+        func record(_ e: OpenPeriods.Entry) -> PeriodRecord? {
+            records[e.key].flatMap { $0.periodEnd == e.period.endTime ? $0 : nil }
+        }
+        while open.head < open.entries.count, record(open.entries[open.head])?.isTerminal == true { open.head += 1 }
+        openPeriods[id] = open
+        let overdueAfter = schedule.alerts.overdueAfter.seconds
+        let cutoff = now.wall.addingTimeInterval(-overdueAfter)
+        var due = 0, inFlight = 0, overdue = 0
+        var overduePeriods: [Period] = []
+        var becomesOverdue: Date?
+        var held: String?
+        for e in open.entries[open.head...] {
+            let r = record(e)
+            if r?.isTerminal == true { continue }
+            if r?.isInFlight == true { inFlight += 1 } else { due += 1 }
+            if held == nil, r?.lastEvent == .held { held = r?.detail ?? "held" }
+            if e.dueAt <= cutoff {
+                overdue += 1
+                if overduePeriods.count < Self.overdueListLimit { overduePeriods.append(e.period) }
+            } else if becomesOverdue == nil {
+                becomesOverdue = e.dueAt.addingTimeInterval(overdueAfter)
+            }
         }
         // A period resumed off the schedule's grid (after a cadence change) is in flight too.
         if runner.resumesInFlight, let run = runner.run, journal.record(run.key)?.isInFlight == true { inFlight += 1 }
@@ -116,7 +155,7 @@ extension SchedulerState {
         let status = LedgerStatus(
             ledgerID: id, dueNotDone: due, inFlight: inFlight, overdue: overdue, heldDetail: held,
             paused: controls.pause(of: id), lastCompletedEnd: lastEnd)
-        let next = [becomesOverdue, nextDue].compactMap { $0 }.min()
+        let next = [becomesOverdue, open.validUntil].compactMap { $0 }.min()
         return Survey(status: status, overduePeriods: overduePeriods, nextChange: next)
     }
 

@@ -53,6 +53,8 @@ public struct SchedulerState: Sendable {
     /// When each ledger's standing next changes by itself (on the timeline).
     var statusWatch = WakeQueue<String>()
     var overdueLogs: [String: OverdueLog] = [:]
+    /// Each ledger's open periods as last walked (`SchedulerState+Survey`).
+    var openPeriods: [String: OpenPeriods] = [:]
     /// The newest completed period's end per ledger (nil: not looked up yet; "": none).
     var lastCompleted: [String: String] = [:]
 
@@ -66,6 +68,10 @@ public struct SchedulerState: Sendable {
 
     /// Stopping, and no POST is waiting for its answer: the executor may end the loop.
     public var isStopped: Bool { isStopping && postsInFlight == 0 }
+
+    /// When the next ledger needs the loop for its work (not counting the wake-ups that
+    /// only refresh a ledger's standing, such as a period becoming overdue).
+    public mutating func nextWorkWake() -> Date? { isStopping ? nil : wakeQueue.peek()?.at }
 
     /// When the next `.wake` is due on the timeline.
     public mutating func nextWake() -> Date? {
@@ -177,6 +183,7 @@ public struct SchedulerState: Sendable {
         log(.warning,
             "the wall clock was stepped \(step > 0 ? "forward" : "back") by \(ISODurationFormat.format(.seconds(abs(step)))); periods fall due by the new wall time (some may be due at once), while polls, holds and timeouts keep their monotonic deadlines",
             event: "clock_step")
+        openPeriods.removeAll()
         for id in order {
             reschedule(id)
             statusDirty.insert(id)
