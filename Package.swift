@@ -42,7 +42,7 @@ let package = Package(
         .target(
             name: "MangroveSimulator",
             dependencies: [
-                "MangroveAPI",
+                "MangroveAPI", "SchedulerCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,5 +1,6 @@
 import Foundation
 import MangroveAPI
+import SchedulerCore
 
 /// The simulator's whole mutable world: tasks, batches, fault rules, the request log
 /// and the seeded generator. One actor so that every decision is serialised and the
