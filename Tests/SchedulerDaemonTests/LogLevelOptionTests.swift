@@ -11,10 +11,8 @@ struct LogLevelOptionTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: ProcessKillTests.binDir + "/" + binary)
         process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        for key in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "JOURNAL_STREAM", "INVOCATION_ID", "CREDENTIALS_DIRECTORY", "MANGROVE_API_TOKEN"] {
-            environment[key] = nil
-        }
+        var environment = ChildProcess.environment()
+        environment["MANGROVE_API_TOKEN"] = nil
         process.environment = environment
         let stderr = Pipe()
         process.standardError = stderr
