@@ -42,7 +42,7 @@ let package = Package(
         .target(
             name: "MangroveSimulator",
             dependencies: [
-                "MangroveAPI",
+                "MangroveAPI", "SchedulerCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -117,7 +117,9 @@ let package = Package(
             path: "Benchmarks/mangrove-bench"
         ),
 
-        // Test doubles (manual clock, fake API); never linked into production targets.
+        // Test helpers (daemon harness, recording log and notifier, temporary folders); only test targets
+        // depend on it. The virtual clock and the simulator the harness drives live in SchedulerDaemon and
+        // MangroveSimulator, which `mangrove-scheduler demo` links into production.
         .target(
             name: "SchedulerTestSupport",
             dependencies: [
@@ -128,13 +130,11 @@ let package = Package(
             ]
         ),
 
-        .testTarget(name: "SchedulerCoreTests", dependencies: ["SchedulerCore", "SchedulerTestSupport"]),
+        .testTarget(name: "SchedulerCoreTests", dependencies: ["SchedulerCore"]),
         .testTarget(
             name: "MangroveSimulatorTests",
             dependencies: [
-                "MangroveSimulator", "MangroveAPI", "MangroveClient",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "MangroveSimulator", "MangroveAPI",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
@@ -158,11 +158,8 @@ let package = Package(
         .testTarget(
             name: "SchedulerDaemonTests",
             dependencies: [
-                "SchedulerDaemon", "SchedulerCore", "MangroveSimulator", "MangroveClient", "SchedulerTestSupport", "Systemd", "MangroveAPI",
+                "SchedulerDaemon", "SchedulerCore", "MangroveSimulator", "MangroveClient", "SchedulerTestSupport", "MangroveAPI",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),

@@ -59,7 +59,7 @@ extension HTTPBatchAPI {
             request.body = .bytes(ByteBuffer(bytes: encoded))
         }
 
-        var generator = ClosureRandomNumberGenerator(nextValue: random)
+        var generator = ClosureRNG(next: random)
         let endpointLabel = APIEndpointLabel.of(method: method.rawValue, path: path)
         var attempt = 0
         while true {

@@ -1,5 +1,6 @@
 import Foundation
 import MangroveAPI
+import SchedulerCore
 
 /// The unauthenticated `/_sim/...` endpoints that let an out-of-process test read
 /// the request log, replace fault rules and move the clock:
@@ -75,7 +76,7 @@ struct AdminEndpoints: Sendable {
                 return .error(422, "expected {\"advance_seconds\": N}")
             }
             let now = await state.advanceClock(bySeconds: body.advanceSeconds)
-            return .json(200, ClockReply(now: Timestamp.format(now)))
+            return .json(200, ClockReply(now: UTCTimestamp.format(now)))
         case ("POST", "/batches"):
             guard let body = try? JSONDecoder().decode(AppBatchRequest.self, from: Data(request.body ?? [])),
                   let batch = await state.createAppBatch(ledgerID: body.ledgerID, startTime: body.startTime, endTime: body.endTime)

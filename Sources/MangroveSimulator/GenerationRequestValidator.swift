@@ -1,5 +1,6 @@
 import Foundation
 import MangroveAPI
+import SchedulerCore
 
 /// The validated time range of a generation or preview request, normalised to the
 /// API's own rendering (`2025-01-01T00:00:00.000Z`) so batches echo it exactly.
@@ -44,7 +45,7 @@ enum GenerationRequestValidator {
             return .failure(RequestProblem(messages: problems))
         }
         return .success(
-            ValidatedRange(startTime: Timestamp.formatMilliseconds(start), endTime: Timestamp.formatMilliseconds(end))
+            ValidatedRange(startTime: UTCTimestamp.format(milliseconds: start), endTime: UTCTimestamp.format(milliseconds: end))
         )
     }
 
@@ -54,7 +55,7 @@ enum GenerationRequestValidator {
             problems.append("\(key) is missing")
             return nil
         case .string(let text)?:
-            guard let ms = Timestamp.parseMilliseconds(text) else {
+            guard let ms = UTCTimestamp.parseMilliseconds(text) else {
                 problems.append("\(key) is not an ISO 8601 date-time (e.g. \(example)): \"\(text)\"")
                 return nil
             }

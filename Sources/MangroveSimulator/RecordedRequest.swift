@@ -1,5 +1,6 @@
 import Foundation
 import MangroveAPI
+import SchedulerCore
 
 /// One API request as the simulator saw it, so tests can assert what a client
 /// actually sent (and what it got back) instead of inferring it.
@@ -70,10 +71,10 @@ public struct RecordedRequest: Sendable, Hashable, Codable {
         body = try c.decodeIfPresent(JSONValue.self, forKey: .body)
         authorized = try c.decodeIfPresent(Bool.self, forKey: .authorized) ?? false
         let timeText = try c.decode(String.self, forKey: .time)
-        guard let ms = Timestamp.parseMilliseconds(timeText) else {
+        guard let ms = UTCTimestamp.parseMilliseconds(timeText) else {
             throw DecodingError.dataCorruptedError(forKey: .time, in: c, debugDescription: "not a date-time: \(timeText)")
         }
-        time = Timestamp.date(milliseconds: ms)
+        time = UTCTimestamp.date(milliseconds: ms)
         fault = try c.decodeIfPresent(FaultKind.self, forKey: .fault)
         processed = try c.decodeIfPresent(Bool.self, forKey: .processed) ?? false
         createdTaskID = try c.decodeIfPresent(Int.self, forKey: .createdTaskID)
@@ -89,7 +90,7 @@ public struct RecordedRequest: Sendable, Hashable, Codable {
         try c.encode(status, forKey: .status)
         try c.encode(body, forKey: .body)
         try c.encode(authorized, forKey: .authorized)
-        try c.encode(Timestamp.format(time), forKey: .time)
+        try c.encode(UTCTimestamp.format(time), forKey: .time)
         try c.encode(fault, forKey: .fault)
         try c.encode(processed, forKey: .processed)
         try c.encode(createdTaskID, forKey: .createdTaskID)

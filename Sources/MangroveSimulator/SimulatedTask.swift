@@ -1,4 +1,5 @@
 import MangroveAPI
+import SchedulerCore
 
 /// A batch generation the simulator accepted. Its state is a pure function of the
 /// simulator's `now`: `pending` for `task_pending_seconds`, then `running` for
@@ -28,10 +29,10 @@ struct SimulatedTask: Sendable, Hashable {
             "ledger_id": .number(Double(ledgerNumber)),
         ])
         var task = AsyncTask(
-            id: id, state: TaskState(rawValue: config.taskInitialState), progress: 0, createdAt: Timestamp.formatMilliseconds(createdAtMs), args: args
+            id: id, state: TaskState(rawValue: config.taskInitialState), progress: 0, createdAt: UTCTimestamp.format(milliseconds: createdAtMs), args: args
         )
         if nowMs < startedAtMs { return task }
-        task.startedAt = Timestamp.formatMilliseconds(startedAtMs)
+        task.startedAt = UTCTimestamp.format(milliseconds: startedAtMs)
         if nowMs < finishedAtMs {
             let fraction = Double(nowMs - startedAtMs) / Double(max(durationMs, 1))
             task.state = .running
@@ -43,7 +44,7 @@ struct SimulatedTask: Sendable, Hashable {
             }
             return task
         }
-        task.finishedAt = Timestamp.formatMilliseconds(finishedAtMs)
+        task.finishedAt = UTCTimestamp.format(milliseconds: finishedAtMs)
         if willFail {
             // The failure hits while the last batch is processed.
             task.state = .failed

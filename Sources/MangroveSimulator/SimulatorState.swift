@@ -1,5 +1,6 @@
 import Foundation
 import MangroveAPI
+import SchedulerCore
 
 /// The simulator's whole mutable world: tasks, batches, fault rules, the request log
 /// and the seeded generator. One actor so that every decision is serialised and the
@@ -37,12 +38,12 @@ actor SimulatorState {
 
     // MARK: - Clock
 
-    var nowMs: Int64 { Timestamp.milliseconds(of: now()) + clockOffsetMs }
+    var nowMs: Int64 { UTCTimestamp.milliseconds(of: now()) + clockOffsetMs }
 
     /// Moves the simulator's clock forward (for out-of-process runs that cannot inject `now`).
     func advanceClock(bySeconds seconds: Double) -> Date {
         clockOffsetMs += Int64((seconds * 1000).rounded())
-        return Timestamp.date(milliseconds: nowMs)
+        return UTCTimestamp.date(milliseconds: nowMs)
     }
 
     // MARK: - Faults
@@ -85,7 +86,7 @@ actor SimulatorState {
             RecordedRequest(
                 sequence: nextSequence, method: request.method, path: request.path, query: request.query,
                 endpoint: endpoint, status: status, body: body, authorized: authorized,
-                time: Timestamp.date(milliseconds: nowMs), fault: fault, processed: processed,
+                time: UTCTimestamp.date(milliseconds: nowMs), fault: fault, processed: processed,
                 createdTaskID: createdTaskID
             )
         )
@@ -286,6 +287,15 @@ actor SimulatorState {
         }
     }
 
+    /// The UTC month (English, three letters) and year of `ms`, e.g. `("Jan", 2025)`:
+    /// the prefix of a batch's tracking id.
+    static func monthAndYear(milliseconds ms: Int64) -> (month: String, year: Int) {
+        let days = ms >= 0 ? ms / 86_400_000 : (ms + 1) / 86_400_000 - 1
+        let (year, month, _) = CivilDate.fromDays(days)
+        let names = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        return (names[month - 1], year)
+    }
+
     private func makeBatch(for task: SimulatedTask) -> StoredBatch {
         let sequence = batches.count + 1
         var hash = SplitMix64.mix(config.seed ^ (UInt64(sequence) &* 0x9E37_79B9_7F4A_7C15))
@@ -294,15 +304,15 @@ actor SimulatorState {
             hash = SplitMix64.mix(hash)
             id = Self.batchID(hash)
         }
-        let startMs = Timestamp.parseMilliseconds(task.startTime) ?? 0
-        let endMs = Timestamp.parseMilliseconds(task.endTime) ?? 0
-        let (month, year) = Timestamp.monthAndYear(milliseconds: startMs)
+        let startMs = UTCTimestamp.parseMilliseconds(task.startTime) ?? 0
+        let endMs = UTCTimestamp.parseMilliseconds(task.endTime) ?? 0
+        let (month, year) = Self.monthAndYear(milliseconds: startMs)
         let prefix = "\(month)-\(year)-"
         let ordinal = trackingCounters[task.ledgerID + " " + prefix, default: 0] + 1
         trackingCounters[task.ledgerID + " " + prefix] = ordinal
         let trackingID = prefix + String(repeating: "0", count: max(0, 3 - String(ordinal).count)) + String(ordinal)
         let value = Double((hash >> 20) % 100_000) / 100
-        let created = Timestamp.formatMilliseconds(task.finishedAtMs)
+        let created = UTCTimestamp.format(milliseconds: task.finishedAtMs)
         let ledger = ledgersByID[task.ledgerID]?.ledger
         let full = BatchShape.full(
             id: id, trackingID: trackingID, startTime: task.startTime, endTime: task.endTime,
@@ -324,7 +334,7 @@ actor SimulatorState {
     /// Creates a batch on a ledger as if someone generated it in the Mangrove app (outside
     /// any scheduler): no task, no request in the log. Returns it.
     func createAppBatch(ledgerID: String, startTime: String, endTime: String) -> Batch? {
-        guard let startMs = Timestamp.parseMilliseconds(startTime), let endMs = Timestamp.parseMilliseconds(endTime) else {
+        guard let startMs = UTCTimestamp.parseMilliseconds(startTime), let endMs = UTCTimestamp.parseMilliseconds(endTime) else {
             return nil
         }
         materialiseBatches()
@@ -338,7 +348,7 @@ actor SimulatorState {
         let ledger = ledgersByID[ledgerID]?.ledger
         let full = BatchShape.full(
             id: id, trackingID: "APP-\(sequence)", startTime: startTime, endTime: endTime,
-            createdAt: Timestamp.formatMilliseconds(nowMs), value: 1, sequence: sequence, taskID: 0,
+            createdAt: UTCTimestamp.format(milliseconds: nowMs), value: 1, sequence: sequence, taskID: 0,
             outputName: ledger?.name ?? ledgerID, unit: ledger?.unit ?? "t"
         )
         let batch = StoredBatch(ledgerID: ledgerID, sequence: sequence, createdAtMs: nowMs, startMs: startMs, endMs: endMs, full: full)

@@ -6,15 +6,34 @@ import Foundation
 public enum UTCTimestamp {
     /// `2025-03-31T23:59:59.000Z` (milliseconds, always UTC).
     public static func format(_ date: Date) -> String {
-        // Nearest, not down: `Date` stores seconds as a binary double, so .123 may come
-        // back as .12299999…; rounding down would print (and journal) the wrong millisecond.
-        // Clamped to ±9e18 ms (±285 million years) so an absurd date formats instead of trapping.
+        format(milliseconds: milliseconds(of: date))
+    }
+
+    /// `date` in whole milliseconds since 1970, to the nearest: `Date` stores seconds as a
+    /// binary double, so .123 may come back as .12299999…; rounding down would print (and
+    /// journal, and serve) the wrong millisecond. Clamped to ±9e18 ms (±285 million years)
+    /// so an absurd date converts instead of trapping.
+    public static func milliseconds(of date: Date) -> Int64 {
         let rawMillis = (date.timeIntervalSince1970 * 1000).rounded()
-        let totalMillis = rawMillis.isNaN ? 0 : Int64(min(max(rawMillis, -9e18), 9e18))
+        return rawMillis.isNaN ? 0 : Int64(min(max(rawMillis, -9e18), 9e18))
+    }
+
+    /// The instant `milliseconds` after 1970-01-01T00:00:00Z.
+    public static func date(milliseconds: Int64) -> Date {
+        Date(timeIntervalSince1970: Double(milliseconds) / 1000)
+    }
+
+    /// `format` of an instant in whole milliseconds since 1970.
+    public static func format(milliseconds totalMillis: Int64) -> String {
         var millis = totalMillis % 1000
         var seconds = totalMillis / 1000
         if millis < 0 { millis += 1000; seconds -= 1 }
         return format(epochSeconds: seconds, millis: Int(millis), withMillis: true)
+    }
+
+    /// `parse` to the nearest whole millisecond since 1970 (finer fractions are rounded).
+    public static func parseMilliseconds(_ text: String) -> Int64? {
+        parse(text).map(milliseconds(of:))
     }
 
     /// The journal's `time` field: RFC 3339 in UTC with milliseconds (the same text as `format`).

@@ -25,18 +25,7 @@ public enum LedgerControlFile {
     /// Appends one line (fsync'd) under an exclusive lock of the file, so two operators
     /// running `pause` at once never interleave.
     public static func append(_ entry: LedgerControlEntry, journalPath: String) throws(JournalError) {
-        let file = path(journalPath: journalPath)
-        // Readable by the daemon's (dynamic) user when an operator runs `pause` as root; it holds no secret.
-        let fd = open(file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw .cannotOpen(path: file, reason: JournalFile.errnoText()) }
-        defer { close(fd) }
-        fchmod(fd, 0o644)
-        guard flock(fd, LOCK_EX) == 0 else { throw .cannotWrite(path: file, reason: JournalFile.errnoText()) }
-        defer { flock(fd, LOCK_UN) }
-        let bytes = Array((LedgerControlCodec.encode(entry) + "\n").utf8)
-        guard write(fd, bytes, bytes.count) == bytes.count, fsync(fd) == 0 else {
-            throw .cannotWrite(path: file, reason: JournalFile.errnoText())
-        }
+        try OperatorFile.append(LedgerControlCodec.encode(entry) + "\n", to: path(journalPath: journalPath))
     }
 }
 

@@ -10,19 +10,10 @@ import Glibc
 public enum RetryRequestFile {
     public static func path(journalPath: String) -> String { journalPath + ".requests" }
 
-    /// Appends a request (fsync'd).
+    /// Appends a request (fsync'd; see `OperatorFile.append`).
     public static func append(_ request: RetryRequest, journalPath: String, now: Date) throws(JournalError) {
-        let file = path(journalPath: journalPath)
-        // Readable by the daemon's (dynamic) user when an operator runs `retry` as root; it holds no secret.
-        let fd = open(file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-        fchmod(fd, 0o644)
-        guard fd >= 0 else { throw .cannotOpen(path: file, reason: JournalFile.errnoText()) }
-        defer { close(fd) }
         let line = "{\"ledger_id\":\(JournalCodec.quote(request.ledgerID)),\"period_start\":\(JournalCodec.quote(request.periodStart)),\"requested_at\":\"\(UTCTimestamp.format(now))\"}\n"
-        let bytes = Array(line.utf8)
-        guard write(fd, bytes, bytes.count) == bytes.count, fsync(fd) == 0 else {
-            throw .cannotWrite(path: file, reason: JournalFile.errnoText())
-        }
+        try OperatorFile.append(line, to: path(journalPath: journalPath))
     }
 
     /// Reads and removes every pending request (the caller holds the journal lock).

@@ -17,12 +17,12 @@ struct DemoCommand: AsyncParsableCommand {
             """)
 
     @Option(help: "Lowest log level shown while the demo runs.")
-    var logLevel: String = "warning"
+    var logLevel: Logger.Level = .warning
     @Option(help: "Write the demo's schedule and journal here instead of a new temporary folder.")
     var directory: String?
 
     func run() async throws {
-        LogDestination.bootstrap(identifier: "mangrove-scheduler", level: Logger.Level(rawValue: logLevel) ?? .warning)
+        LogDestination.bootstrap(identifier: "mangrove-scheduler", level: logLevel)
         let folder = try directory.map(prepare) ?? makeTemporaryFolder()
         let outcome = try await DemoRun(folder: folder, start: Date()).run()
         print(outcome)

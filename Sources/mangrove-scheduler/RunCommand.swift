@@ -22,12 +22,11 @@ struct RunCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var options: ConfigOption
-    @Option(help: "Lowest log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: String = "info"
+    @Option(help: "Lowest log level.")
+    var logLevel: Logger.Level = .info
 
     func run() async throws {
-        let level = Logger.Level(rawValue: logLevel) ?? .info
-        LogDestination.bootstrap(identifier: "mangrove-scheduler", level: level)
+        LogDestination.bootstrap(identifier: "mangrove-scheduler", level: logLevel)
         let logger = Logger(label: "mangrove-scheduler")
         let environment = ProcessInfo.processInfo.environment
         if let schedule = try? ScheduleFile.load(path: options.config).schedule,

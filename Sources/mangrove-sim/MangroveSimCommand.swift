@@ -40,8 +40,8 @@ struct MangroveSimCommand: AsyncParsableCommand {
     @Flag(help: "Allow listening on an address that is not loopback.")
     var allowNonLoopback = false
 
-    @Option(help: "Log level on stderr: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: String = "info"
+    @Option(help: "Log level on stderr.")
+    var logLevel: Logger.Level = .info
 
     func validate() throws {
         if !allowNonLoopback && !Self.isLoopback(host) {
@@ -49,9 +49,6 @@ struct MangroveSimCommand: AsyncParsableCommand {
         }
         guard (0...65535).contains(port) else {
             throw ValidationError("--port \(port) is outside 0...65535")
-        }
-        guard Logger.Level(rawValue: logLevel) != nil else {
-            throw ValidationError("--log-level \(logLevel) is not one of trace, debug, info, notice, warning, error, critical")
         }
         if let token, token.isEmpty { throw ValidationError("--token must not be empty") }
     }
@@ -64,7 +61,7 @@ struct MangroveSimCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let level = Logger.Level(rawValue: logLevel) ?? .info
+        let level = logLevel
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level

@@ -4,6 +4,7 @@ import Logging
 import MangroveAPI
 import MangroveSimulator
 import SchedulerCore
+import SchedulerTestSupport
 import Synchronization
 import Testing
 
@@ -20,39 +21,6 @@ final class RecordingSleep: Sendable {
     }
 }
 
-/// Keeps every log line (message and metadata rendered as text) for assertions.
-final class RecordingLogLines: Sendable {
-    private let lines = Mutex<[String]>([])
-
-    var all: [String] { lines.withLock { $0 } }
-
-    func append(_ line: String) { lines.withLock { $0.append(line) } }
-
-    func logger(label: String = "mangrove-client-test") -> Logger {
-        var logger = Logger(label: label) { _ in RecordingLogHandler(sink: self) }
-        logger.logLevel = .trace
-        return logger
-    }
-}
-
-struct RecordingLogHandler: LogHandler {
-    let sink: RecordingLogLines
-    var metadata: Logger.Metadata = [:]
-    var metadataProvider: Logger.MetadataProvider?
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        let merged = metadata.merging(event.metadata ?? [:]) { $1 }
-        let rendered = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        sink.append("\(event.level) \(event.message) \(rendered)")
-    }
-}
-
 /// The token the simulator expects; distinctive so a leak is easy to spot.
 let simToken = "sim-token-S3CR3T-value"
 
@@ -64,7 +32,7 @@ struct ClientScenario: Sendable {
     let api: HTTPBatchAPI
     let sim: SimulatorHandle
     let sleep: RecordingSleep
-    let logs: RecordingLogLines
+    let logs: RecordingLog
 
     /// The requests the simulator saw for `endpoint`.
     func requests(_ endpoint: SimulatorEndpoint) async -> [RecordedRequest] {
@@ -100,15 +68,15 @@ func withClientScenario<T: Sendable>(
 func withHTTPBatchAPI<T: Sendable>(
     configuration: APIClientConfiguration,
     token: String = simToken,
-    _ body: @Sendable (HTTPBatchAPI, RecordingSleep, RecordingLogLines) async throws -> T
+    _ body: @Sendable (HTTPBatchAPI, RecordingSleep, RecordingLog) async throws -> T
 ) async throws -> T {
     let httpClient = HTTPClient(
         eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration.httpClientConfiguration
     )
     let sleep = RecordingSleep()
-    let logs = RecordingLogLines()
+    let logs = RecordingLog()
     let api = HTTPBatchAPI(
-        configuration: configuration, token: APIToken(token), httpClient: httpClient, logger: logs.logger(),
+        configuration: configuration, token: APIToken(token), httpClient: httpClient, logger: logs.logger(label: "mangrove-client-test"),
         sleep: sleep.function, now: { Date(timeIntervalSince1970: 1_767_225_600) }, random: pinnedRandom
     )
     let result: T

@@ -35,8 +35,8 @@ struct ConnectionRefusedTests {
             #expect(reason.contains("batch_generations"))
             #expect(reason.contains("refused") || reason.contains("could not connect"), "\(reason)")
             #expect(sleep.durations.isEmpty, "the client never waits to re-send a POST")
-            #expect(logs.all.filter { $0.hasPrefix("warning Retrying") }.isEmpty)
-            #expect(logs.all.allSatisfy { !$0.contains(simToken) })
+            #expect(logs.lines.filter { $0.hasPrefix("warning Retrying") }.isEmpty)
+            #expect(logs.lines.allSatisfy { !$0.contains(simToken) })
         }
     }
 
@@ -80,7 +80,7 @@ struct ConnectionRefusedTests {
             }
             await #expect(throws: CancellationError.self) { try await task.value }
             #expect(sleep.durations.isEmpty)
-            #expect(logs.all.isEmpty, "no attempt was made")
+            #expect(logs.lines.isEmpty, "no attempt was made")
         }
     }
 }

@@ -85,7 +85,7 @@ struct HTTPBatchAPISimulatorTests {
             #expect(error == .http(status: 401, message: "unauthorized"))
             #expect(error?.description.contains("XYZZY") == false)
             #expect(await s.sim.requests().count == 1, "401 is not retried")
-            #expect(s.logs.all.allSatisfy { !$0.contains("XYZZY") })
+            #expect(s.logs.lines.allSatisfy { !$0.contains("XYZZY") })
         }
     }
 
@@ -183,7 +183,7 @@ struct HTTPBatchAPISimulatorTests {
             #expect(inputs.count == 2)
             #expect(await s.requests(.requiredInputs).count == 2)
             #expect(s.sleep.durations.count == 1)
-            #expect(s.logs.all.contains { $0.hasPrefix("warning Retrying Mangrove API request") })
+            #expect(s.logs.lines.contains { $0.hasPrefix("warning Retrying Mangrove API request") })
         }
     }
 
@@ -250,8 +250,8 @@ struct HTTPBatchAPISimulatorTests {
                 #expect(!error.description.contains(simToken))
                 #expect(!String(reflecting: error).contains(simToken))
             }
-            #expect(!s.logs.all.isEmpty)
-            #expect(s.logs.all.allSatisfy { !$0.contains(simToken) && !$0.contains("S3CR3T") })
+            #expect(!s.logs.lines.isEmpty)
+            #expect(s.logs.lines.allSatisfy { !$0.contains(simToken) && !$0.contains("S3CR3T") })
         }
     }
 

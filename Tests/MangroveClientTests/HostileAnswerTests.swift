@@ -38,7 +38,7 @@ struct HostileAnswerTests {
             let message = try #require(task.errorMessage)
             #expect(message.contains("Authentication context: Bearer <redacted>"), "\(message)")
             Self.expectNoToken([message, "\(task)"], "the decoded task")
-            Self.expectNoToken(s.logs.all, "the log lines")
+            Self.expectNoToken(s.logs.lines, "the log lines")
         }
     }
 
@@ -65,8 +65,8 @@ struct HostileAnswerTests {
             let exhausted = try #require(await apiError { try await s.api.asyncTask(id: 1) })
             #expect(exhausted.status == 503)
             Self.expectNoToken(["\(notFound)", "\(exhausted)", String(reflecting: exhausted)], "the APIError")
-            Self.expectNoToken(s.logs.all, "the log lines")
-            #expect(s.logs.all.contains { $0.contains("Retrying") && $0.contains("<redacted>") })
+            Self.expectNoToken(s.logs.lines, "the log lines")
+            #expect(s.logs.lines.contains { $0.contains("Retrying") && $0.contains("<redacted>") })
             #expect(await s.requests(.asyncTask).count == 5, "one 404, then 4 attempts of the 503")
         }
     }
@@ -88,7 +88,7 @@ struct HostileAnswerTests {
             }
             #expect(why.contains("the server accepted the request"))
             Self.expectNoToken(["\(get)", "\(post)"], "the APIError")
-            Self.expectNoToken(s.logs.all, "the log lines")
+            Self.expectNoToken(s.logs.lines, "the log lines")
             let requests = await s.sim.requests()
             #expect(requests.map(\.fault?.name) == ["undecodable", "undecodable"])
             #expect(requests.last?.createdTaskID != nil, "the POST was processed: the outcome really is unknown")
@@ -103,7 +103,7 @@ struct HostileAnswerTests {
             #expect(error.status == 302)
             #expect(error.description.contains("redirect to \"https://login.example.invalid/sso?next=%2Fapi&access_token=<redacted>\" not followed"), "\(error)")
             Self.expectNoToken(["\(error)"], "the APIError")
-            Self.expectNoToken(s.logs.all, "the log lines")
+            Self.expectNoToken(s.logs.lines, "the log lines")
             let requests = await s.sim.requests()
             #expect(requests.count == 1, "the redirect was followed or retried: \(requests.map(\.path))")
             #expect(requests.first?.processed == false)
@@ -123,7 +123,7 @@ struct HostileAnswerTests {
             #expect(task.id == created.id)
             #expect(elapsed < .seconds(5), "the trickle held the poll for \(elapsed)")
             #expect(s.sleep.durations.count == 1, "the cut-off attempt was retried once")
-            #expect(s.logs.all.contains { $0.contains("Retrying") && $0.contains("request_timeout (1 s) ran out before the body was complete") }, "\(s.logs.all)")
+            #expect(s.logs.lines.contains { $0.contains("Retrying") && $0.contains("request_timeout (1 s) ran out before the body was complete") }, "\(s.logs.lines)")
             let polls = await s.requests(.asyncTask)
             #expect(polls.map(\.fault?.name) == ["trickle", nil])
 

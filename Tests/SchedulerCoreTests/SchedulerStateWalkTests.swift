@@ -50,7 +50,7 @@ struct FakeServer {
 
 /// Drives `SchedulerState` with a fake API, a fake journal and a seeded generator.
 struct Walk {
-    var rng: SplitMix
+    var rng: SplitMix64
     var schedule: Schedule
     var state: SchedulerState
     var journalLines: [JournalEntry] = []
@@ -68,7 +68,7 @@ struct Walk {
     var trace: [String] = []
 
     init(seed: UInt64, schedule: Schedule, start: Date) {
-        rng = SplitMix(seed: seed)
+        rng = SplitMix64(seed: seed)
         self.schedule = schedule
         state = SchedulerState(schedule: schedule)
         timeline = start
@@ -226,19 +226,6 @@ struct Walk {
             feed(.wake)
         }
         return false
-    }
-}
-
-/// A seeded SplitMix64 generator (reproducible walks).
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

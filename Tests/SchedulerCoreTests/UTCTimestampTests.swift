@@ -20,6 +20,21 @@ struct UTCTimestampTests {
         #expect(UTCTimestamp.formatRFC3339(Date(timeIntervalSince1970: seconds)) == text)
     }
 
+    @Test("whole milliseconds are the nearest, not rounded down: a double just below .123 is .123", arguments: [
+        (1_743_508_800.123, Int64(1_743_508_800_123), "2025-04-01T12:00:00.123Z"),
+        (1_743_508_800.0129, Int64(1_743_508_800_013), "2025-04-01T12:00:00.013Z"),
+        (-0.001, Int64(-1), "1969-12-31T23:59:59.999Z"),
+        (-1.5, Int64(-1_500), "1969-12-31T23:59:58.500Z"),
+    ])
+    func milliseconds(_ seconds: Double, _ millis: Int64, _ text: String) {
+        let date = Date(timeIntervalSince1970: seconds)
+        #expect(UTCTimestamp.milliseconds(of: date) == millis)
+        #expect(UTCTimestamp.format(milliseconds: millis) == text)
+        #expect(UTCTimestamp.format(date) == text)
+        #expect(UTCTimestamp.parseMilliseconds(text) == millis)
+        #expect(UTCTimestamp.milliseconds(of: UTCTimestamp.date(milliseconds: millis)) == millis)
+    }
+
     @Test("dates far outside 0000–9999 format without trapping", arguments: [1e17, -1e17, 1e20, -1e20, 1e300, -1e300])
     func extremes(_ seconds: Double) {
         #expect(UTCTimestamp.format(Date(timeIntervalSince1970: seconds)).hasSuffix("Z"))

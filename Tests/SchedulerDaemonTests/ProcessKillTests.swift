@@ -42,6 +42,34 @@ struct ProcessKillTests {
         return try JSONDecoder().decode(ListResponse<RecordedRequest>.self, from: Data(buffer: body)).data
     }
 
+    static let ledger = "lgr_abc123def456"
+
+    /// Writes `schedule.json`: one daily ledger whose first period began `daysBack` days ago,
+    /// fast polls, `extra` top-level members (each followed by a comma). Returns how many
+    /// periods are due now.
+    static func writeDailySchedule(in folder: TemporaryFolder, baseURL: String, daysBack: Int, extra: String = "") throws -> Int {
+        let first = UTCTimestamp.format(Date().addingTimeInterval(-Double(daysBack) * 86_400)).prefix(10)
+        try """
+            {"api": {"base_url": "\(baseURL)"}, "journal_path": "journal.jsonl",
+             "polling": {"first_poll_after": "PT0.1S", "max_interval": "PT0.3S"}, \(extra)
+             "limits": {"requests_per_second": 200},
+             "ledgers": [{"id": "\(ledger)", "cadence": "daily", "first_period_start": "\(first)"}]}
+            """.write(toFile: folder.file("schedule.json"), atomically: true, encoding: .utf8)
+        let schedule = try ScheduleFile.load(path: folder.file("schedule.json")).schedule
+        return LedgerPlanner(ledger: schedule.ledgers[0], records: [:]).duePeriods(records: [:], now: Date()).count
+    }
+
+    /// Whether the journal records `due` periods of the ledger, all completed.
+    static func allCompleted(in folder: TemporaryFolder, due: Int) throws -> Bool {
+        let records = try JournalFile.read(path: folder.file("journal.jsonl")).state.records(ledgerID: ledger)
+        return records.count >= due && records.values.allSatisfy { $0.lastEvent == .completed }
+    }
+
+    /// `mangrove-scheduler run` on the folder's schedule, with the simulator's token.
+    static func launchDaemon(in folder: TemporaryFolder) throws -> ChildProcess {
+        try ChildProcess(binDir + "/mangrove-scheduler", ["run", "--config", folder.file("schedule.json")], environment: ["MANGROVE_API_TOKEN": "sim-token"])
+    }
+
     static var executablesBuilt: Bool {
         FileManager.default.isExecutableFile(atPath: binDir + "/mangrove-scheduler")
             && FileManager.default.isExecutableFile(atPath: binDir + "/mangrove-sim")
@@ -55,26 +83,13 @@ struct ProcessKillTests {
         defer { sim.stop() }
         #expect(baseURL.hasPrefix("http://127.0.0.1:"))
 
-        let first = UTCTimestamp.format(Date().addingTimeInterval(-12 * 86_400)).prefix(10)
-        try """
-            {"api": {"base_url": "\(baseURL)"}, "journal_path": "journal.jsonl",
-             "polling": {"first_poll_after": "PT0.1S", "max_interval": "PT0.3S"},
-             "limits": {"requests_per_second": 200},
-             "ledgers": [{"id": "lgr_abc123def456", "cadence": "daily", "first_period_start": "\(first)"}]}
-            """.write(toFile: folder.file("schedule.json"), atomically: true, encoding: .utf8)
-        let schedule = try ScheduleFile.load(path: folder.file("schedule.json")).schedule
-        let due = LedgerPlanner(ledger: schedule.ledgers[0], records: [:]).duePeriods(records: [:], now: Date()).count
+        let due = try Self.writeDailySchedule(in: folder, baseURL: baseURL, daysBack: 12)
         #expect(due >= 11)
-
-        func done() throws -> Bool {
-            let records = try JournalFile.read(path: folder.file("journal.jsonl")).state.records(ledgerID: "lgr_abc123def456")
-            return records.count >= due && records.values.allSatisfy { $0.lastEvent == .completed }
-        }
+        func done() throws -> Bool { try Self.allCompleted(in: folder, due: due) }
         let killAfter: [Duration] = [.milliseconds(150), .milliseconds(400), .milliseconds(250), .milliseconds(700), .milliseconds(90)]
         var kills = 0
         for round in 0..<40 {
-            let daemon = try ChildProcess(Self.binDir + "/mangrove-scheduler", ["run", "--config", folder.file("schedule.json")],
-                                          environment: ["MANGROVE_API_TOKEN": "sim-token"])
+            let daemon = try Self.launchDaemon(in: folder)
             if round < killAfter.count {
                 try await Task.sleep(for: killAfter[round])
                 daemon.kill(SIGKILL)
@@ -107,27 +122,16 @@ extension ProcessKillTests {
         let (sim, baseURL) = try Self.startSimulator(in: folder, seed: 5)
         defer { sim.stop() }
 
-        let first = UTCTimestamp.format(Date().addingTimeInterval(-15 * 86_400)).prefix(10)
-        try """
-            {"api": {"base_url": "\(baseURL)"}, "journal_path": "journal.jsonl",
-             "polling": {"first_poll_after": "PT0.1S", "max_interval": "PT0.3S"},
-             "recovery": {"reconcile_after": "PT1S", "reconcile_window": "PT2S"},
-             "limits": {"requests_per_second": 200},
-             "ledgers": [{"id": "lgr_abc123def456", "cadence": "daily", "first_period_start": "\(first)"}]}
-            """.write(toFile: folder.file("schedule.json"), atomically: true, encoding: .utf8)
-        let schedule = try ScheduleFile.load(path: folder.file("schedule.json")).schedule
-        let due = LedgerPlanner(ledger: schedule.ledgers[0], records: [:]).duePeriods(records: [:], now: Date()).count
+        let due = try Self.writeDailySchedule(
+            in: folder, baseURL: baseURL, daysBack: 15,
+            extra: #""recovery": {"reconcile_after": "PT1S", "reconcile_window": "PT2S"},"#)
         let journal = folder.file("journal.jsonl")
-        func done() throws -> Bool {
-            let records = try JournalFile.read(path: journal).state.records(ledgerID: "lgr_abc123def456")
-            return records.count >= due && records.values.allSatisfy { $0.lastEvent == .completed }
-        }
+        func done() throws -> Bool { try Self.allCompleted(in: folder, due: due) }
         let killAfter: [Duration] = [.milliseconds(300), .milliseconds(500), .milliseconds(200), .milliseconds(600), .milliseconds(150), .milliseconds(400)]
         var backup: Data?
         var restored = false
         for round in 0..<40 {
-            let daemon = try ChildProcess(Self.binDir + "/mangrove-scheduler", ["run", "--config", folder.file("schedule.json")],
-                                          environment: ["MANGROVE_API_TOKEN": "sim-token"])
+            let daemon = try Self.launchDaemon(in: folder)
             if round < killAfter.count {
                 try await Task.sleep(for: killAfter[round])
                 daemon.kill(SIGKILL)
@@ -164,13 +168,18 @@ final class ChildProcess: @unchecked Sendable {
     init(_ path: String, _ arguments: [String], environment: [String: String] = [:]) throws {
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        for key in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "JOURNAL_STREAM", "INVOCATION_ID", "CREDENTIALS_DIRECTORY"] { env[key] = nil }
-        env.merge(environment) { $1 }
-        process.environment = env
+        process.environment = Self.environment(environment)
         process.standardOutput = stdout
         process.standardError = FileHandle.nullDevice
         try process.run()
+    }
+
+    /// This process's environment without what systemd would hand a service (so a test run
+    /// under systemd does not leak its socket or credentials into the child), plus `extra`.
+    static func environment(_ extra: [String: String] = [:]) -> [String: String] {
+        var env = ProcessInfo.processInfo.environment
+        for key in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "JOURNAL_STREAM", "INVOCATION_ID", "CREDENTIALS_DIRECTORY"] { env[key] = nil }
+        return env.merging(extra) { $1 }
     }
 
     func firstStdoutLine(timeout: Duration) -> String? {

@@ -13,13 +13,7 @@ struct RetryTests {
 
     @Test("a retry request for an ambiguous period is journaled and the period is generated once more")
     func retryAmbiguous() async throws {
-        let faults = [FaultRule(match: FaultMatcher(method: "POST", endpoint: .batchGenerations), kind: .internalServerError, count: 1)]
-        try await DaemonHarness.with(config: Fixture.config([Fixture.ledger(Self.ledger)], faults: faults), start: Fixture.now) { h in
-            try h.writeSchedule(
-                ledgers: [Fixture.ledgerJSON(Self.ledger, cadence: "monthly", first: "2026-10-01")],
-                extra: #""recovery": {"reconcile_after": "PT30S", "reconcile_window": "PT5M"}"#)
-            let period = try #require(Fixture.due(h.schedulePath, ledger: Self.ledger, at: Fixture.now).first)
-            let key = PeriodKey(ledgerID: Self.ledger, periodStart: period.startTime)
+        try await Self.withFirstPOSTFailing { h, period, key in
             let running = try await h.launch()
             let first = await running.drive { Fixture.allTerminal($0, ledger: Self.ledger, count: 1) }
             #expect(first.record(key)?.lastEvent == .ambiguous)
@@ -118,13 +112,7 @@ struct RetryTests {
 
     @Test("once a retried period completes, STATUS no longer counts it as failed")
     func statusAfterSuccessfulRetry() async throws {
-        let faults = [FaultRule(match: FaultMatcher(method: "POST", endpoint: .batchGenerations), kind: .internalServerError, count: 1)]
-        try await DaemonHarness.with(config: Fixture.config([Fixture.ledger(Self.ledger)], faults: faults), start: Fixture.now) { h in
-            try h.writeSchedule(
-                ledgers: [Fixture.ledgerJSON(Self.ledger, cadence: "monthly", first: "2026-10-01")],
-                extra: #""recovery": {"reconcile_after": "PT30S", "reconcile_window": "PT5M"}"#)
-            let period = try #require(Fixture.due(h.schedulePath, ledger: Self.ledger, at: Fixture.now).first)
-            let key = PeriodKey(ledgerID: Self.ledger, periodStart: period.startTime)
+        try await Self.withFirstPOSTFailing { h, period, key in
             let notifier = RecordingNotifier()
             let running = try await h.launch(notifier: notifier)
             await running.drive { $0.record(key)?.lastEvent == .ambiguous }
@@ -135,6 +123,19 @@ struct RetryTests {
             let status = Self.lastStatus(notifier)
             try await running.stop()
             #expect(status?.contains("failed") == false, "STATUS after the successful retry: \(status ?? "none")")
+        }
+    }
+
+    /// A monthly ledger from 2026-10-01 whose first POST gets a 500, so its first due
+    /// period ends `ambiguous` (reconciled after 30 s, within 5 min); `body` gets that period.
+    static func withFirstPOSTFailing(_ body: @Sendable (DaemonHarness, Period, PeriodKey) async throws -> Void) async throws {
+        let faults = [FaultRule(match: FaultMatcher(method: "POST", endpoint: .batchGenerations), kind: .internalServerError, count: 1)]
+        try await DaemonHarness.with(config: Fixture.config([Fixture.ledger(Self.ledger)], faults: faults), start: Fixture.now) { h in
+            try h.writeSchedule(
+                ledgers: [Fixture.ledgerJSON(Self.ledger, cadence: "monthly", first: "2026-10-01")],
+                extra: #""recovery": {"reconcile_after": "PT30S", "reconcile_window": "PT5M"}"#)
+            let period = try #require(Fixture.due(h.schedulePath, ledger: Self.ledger, at: Fixture.now).first)
+            try await body(h, period, PeriodKey(ledgerID: Self.ledger, periodStart: period.startTime))
         }
     }
 

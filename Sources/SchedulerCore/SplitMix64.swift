@@ -1,6 +1,7 @@
-/// The simulator's only source of randomness. A seeded SplitMix64 makes every
-/// "random" outcome (task failures, probabilistic faults) reproducible: the same
-/// seed and the same request sequence give the same outcomes, run after run.
+/// A seeded generator (Steele, Lea & Flood's SplitMix64): the same seed gives the same
+/// sequence, run after run. The simulator's only source of randomness (task failures,
+/// probabilistic faults), and what every test hands the core where it takes a
+/// `RandomNumberGenerator`, so a jittered delay or a randomized walk can be replayed.
 public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
