@@ -40,11 +40,7 @@ public enum StatusLine {
 
     /// `yyyy-MM-dd HH:mm` in UTC, independent of locale and the host time zone.
     static func utcMinute(_ date: Date) -> String {
-        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday)) "
-            + "\(two(parts.tm_hour)):\(two(parts.tm_min))"
+        let text = UTCTimestamp.format(Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down)))
+        return String(text.prefix(16)).replacingOccurrences(of: "T", with: " ")
     }
 }
