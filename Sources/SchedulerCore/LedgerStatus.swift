@@ -38,30 +38,23 @@ public struct LedgerStatus: Sendable, Equatable {
         ledger: LedgerSchedule, records: [String: PeriodRecord], pause: LedgerPause?, now: Date, overdueAfter: Duration
     ) -> LedgerStatus {
         let planner = LedgerPlanner(ledger: ledger, records: records)
-        let cutoff = now.addingTimeInterval(-overdueAfter.seconds)
-        var due = 0, inFlight = 0, overdue = 0
-        var held: String?
-        var period = planner.nextOpenPeriod(records: records)
-        var first = true
-        while ledger.dueInstant(of: period) <= now {
-            let record = records[period.startTime].flatMap { $0.periodEnd == period.endTime ? $0 : nil }
-            if record?.isTerminal != true {
-                if record?.isInFlight == true { inFlight += 1 } else { due += 1 }
-                if ledger.dueInstant(of: period) <= cutoff { overdue += 1 }
-                if first, record?.lastEvent == .held { held = record?.detail ?? "held" }
-                first = false
-            }
-            period = ledger.calendar.following(period)
-        }
+        var open = OpenPeriods.walk(ledger: ledger, records: records, from: planner.nextOpenPeriod(records: records), now: now)
+        let s = open.standing(records: records, now: now, alerts: AlertSettings(overdueAfter: overdueAfter))
         // In-flight periods of another span (after a cadence change) still count.
-        inFlight += records.values.filter { r in r.isInFlight && !isAligned(r, ledger) }.count
-        var lastEnd: Date?
-        for r in records.values where r.lastEvent == .completed {
-            if let end = UTCTimestamp.parse(r.periodEnd)?.addingTimeInterval(1), end > (lastEnd ?? .distantPast) { lastEnd = end }
-        }
+        let offGrid = records.values.filter { r in r.isInFlight && !isAligned(r, ledger) }.count
         return LedgerStatus(
-            ledgerID: ledger.id, dueNotDone: due, inFlight: inFlight, overdue: overdue, heldDetail: held,
-            paused: pause, lastCompletedEnd: lastEnd)
+            ledgerID: ledger.id, dueNotDone: s.due, inFlight: s.inFlight + offGrid, overdue: s.overdue,
+            heldDetail: s.heldDetail, paused: pause, lastCompletedEnd: newestCompletedEnd(records).flatMap(periodEnd))
+    }
+
+    /// The `period_end` text of the newest completed period (same-format strings sort by time).
+    public static func newestCompletedEnd(_ records: [String: PeriodRecord]) -> String? {
+        records.values.lazy.filter { $0.lastEvent == .completed }.map(\.periodEnd).max()
+    }
+
+    /// A `period_end` (the period's last second) as the end instant (the next period's start).
+    public static func periodEnd(_ text: String) -> Date? {
+        UTCTimestamp.parse(text)?.addingTimeInterval(1)
     }
 
     private static func isAligned(_ r: PeriodRecord, _ ledger: LedgerSchedule) -> Bool {

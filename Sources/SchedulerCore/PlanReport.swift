@@ -70,14 +70,13 @@ public struct PlanReport: Sendable, Encodable {
         schedule: Schedule, state: JournalState, controls: LedgerControlState = LedgerControlState(), now: Date, listLimit: Int = 20
     ) -> PlanReport {
         var ledgers: [Ledger] = []
-        let overdueCutoff = now.addingTimeInterval(-schedule.alerts.overdueAfter.seconds)
         for ledger in schedule.ledgers {
             let records = state.records(ledgerID: ledger.id)
             let planner = LedgerPlanner(ledger: ledger, records: records)
             let due = planner.duePeriods(records: records, now: now, limit: 1_000_000)
             let rows = due.prefix(listLimit).map { period in
                 var r = row(period, records[period.startTime], ledger: ledger)
-                r.overdue = ledger.dueInstant(of: period) <= overdueCutoff
+                r.overdue = schedule.alerts.isOverdue(dueAt: ledger.dueInstant(of: period), now: now)
                 // A record of another span (cadence or time zone changed) is a conflict, not this period's outcome.
                 if let other = records[period.startTime], other.periodEnd != period.endTime {
                     r = Row(periodStart: period.startTime, periodEnd: period.endTime, local: r.local, status: "conflict",
@@ -96,7 +95,7 @@ public struct PlanReport: Sendable, Encodable {
             ledgers.append(Ledger(
                 id: ledger.id, cadence: ledger.cadence.rawValue, timeZone: LocalTime.zoneName(ledger.timeZone),
                 settleDelay: ledger.settleDelay.text, due: Array(rows), dueNotListed: max(0, due.count - listLimit),
-                inFlight: inFlight, overdue: due.filter { ledger.dueInstant(of: $0) <= overdueCutoff }.count,
+                inFlight: inFlight, overdue: due.filter { schedule.alerts.isOverdue(dueAt: ledger.dueInstant(of: $0), now: now) }.count,
                 completed: count(.completed), failed: count(.failed), ambiguous: count(.ambiguous), skipped: count(.skipped),
                 foundOnAPI: completions.filter { $0 == "found_on_api" }.count,
                 reconciled: completions.filter { $0 == "reconciled" }.count,

@@ -11,10 +11,14 @@ import Testing
     func overdue() {
         let records = F.state.records(ledgerID: "lgr_report")
         // now 2025-01-06T00:00Z; with P1D, periods due (ended) by 2025-01-05T00:00Z count: days 2, 3, 4.
-        let p = OverduePeriods.periods(ledger: F.ledger, records: records, now: F.now, overdueAfter: .seconds(86_400))
+        var open = OpenPeriods.walk(ledger: F.ledger, records: records, from: F.ledger.firstPeriod, now: F.now)
+        let p = open.standing(records: records, now: F.now, alerts: AlertSettings(overdueAfter: .seconds(86_400))).overduePeriods
         #expect(p.map(\.startTime) == ["2025-01-02T00:00:00.000Z", "2025-01-03T00:00:00.000Z", "2025-01-04T00:00:00.000Z"])
-        #expect(OverduePeriods.periods(ledger: F.ledger, records: records, now: F.now, overdueAfter: .seconds(10 * 86_400)).isEmpty)
-        #expect(OverduePeriods.byLedger(schedule: F.schedule, state: F.state, now: F.now).keys.sorted() == ["lgr_report"])
+        #expect(open.standing(records: records, now: F.now, alerts: AlertSettings(overdueAfter: .seconds(10 * 86_400))).overduePeriods.isEmpty)
+        // The worked value of the doc comment: due 2025-04-01T04:00Z, overdue from 2025-04-02T04:00Z.
+        let alerts = AlertSettings()
+        #expect(!alerts.isOverdue(dueAt: instant("2025-04-01T04:00:00Z"), now: instant("2025-04-02T03:59:59Z")))
+        #expect(alerts.isOverdue(dueAt: instant("2025-04-01T04:00:00Z"), now: instant("2025-04-02T04:00:00Z")))
     }
 
     @Test("overdue is logged once per period and again when it becomes overdue anew")

@@ -61,102 +61,40 @@ extension SchedulerState {
 
     struct Survey {
         var status: LedgerStatus
-        /// Overdue periods, oldest first (at most `overdueListLimit`).
+        /// Overdue periods, oldest first (at most `OpenPeriods.overdueListLimit`).
         var overduePeriods: [Period]
         /// The next wall-clock instant the standing changes by itself.
         var nextChange: Date?
     }
 
-    static let overdueListLimit = 1_000
-
-    /// The ledger's open periods (due, not terminal) as of its last walk, so that most
-    /// surveys re-read only their records instead of walking the calendar again.
-    struct OpenPeriods: Sendable {
-        struct Entry: Sendable {
-            var period: Period
-            var key: String
-            var dueAt: Date
-        }
-        var entries: [Entry]
-        /// Entries before this one are terminal (periods end roughly in order).
-        var head = 0
-        /// The wall-clock instant the next period falls due: the list is complete until then.
-        var validUntil: Date?
-    }
-
-    /// Walks the calendar from the ledger's oldest open period to now.
-    func walkOpenPeriods(_ id: String, _ runner: LedgerRunner) -> OpenPeriods {
-        let ledger = runner.ledger
-        let records = journal.records(ledgerID: id)
-        var start = runner.cursor.start
-        if let floor = runner.retryFloor, floor.start < start { start = floor.start }
-        var period = ledger.calendar.period(containing: start)
-        if period.start < ledger.firstPeriod.start { period = ledger.firstPeriod }
-        var entries: [OpenPeriods.Entry] = []
-        var validUntil: Date?
-        var steps = 0
-        while steps < 100_000 {
-            let dueAt = ledger.dueInstant(of: period)
-            if dueAt > now.wall {
-                validUntil = dueAt
-                break
-            }
-            let key = period.startTime
-            let record = records[key].flatMap { $0.periodEnd == period.endTime ? $0 : nil }
-            if record?.isTerminal != true { entries.append(.init(period: period, key: key, dueAt: dueAt)) }
-            period = ledger.calendar.following(period)
-            steps += 1
-        }
-        return OpenPeriods(entries: entries, validUntil: validUntil)
-    }
-
     /// Where the ledger stands now: its open periods (walked again only when a new period
     /// fell due or the list was invalidated) classified by their records.
     mutating func survey(_ id: String, _ runner: LedgerRunner) -> Survey {
+        let records = journal.records(ledgerID: id)
         var open: OpenPeriods
         if let cached = openPeriods[id], cached.validUntil.map({ now.wall < $0 }) ?? false {
             open = cached
         } else {
-            open = walkOpenPeriods(id, runner)
+            var start = runner.cursor.start
+            if let floor = runner.retryFloor, floor.start < start { start = floor.start }
+            open = OpenPeriods.walk(ledger: runner.ledger, records: records, from: runner.ledger.calendar.period(containing: start), now: now.wall)
         }
-        let records = journal.records(ledgerID: id)
-        func record(_ e: OpenPeriods.Entry) -> PeriodRecord? {
-            records[e.key].flatMap { $0.periodEnd == e.period.endTime ? $0 : nil }
-        }
-        while open.head < open.entries.count, record(open.entries[open.head])?.isTerminal == true { open.head += 1 }
+        let standing = open.standing(records: records, now: now.wall, alerts: schedule.alerts)
         openPeriods[id] = open
-        let overdueAfter = schedule.alerts.overdueAfter.seconds
-        let cutoff = now.wall.addingTimeInterval(-overdueAfter)
-        var due = 0, inFlight = 0, overdue = 0
-        var overduePeriods: [Period] = []
-        var becomesOverdue: Date?
-        var held: String?
-        for e in open.entries[open.head...] {
-            let r = record(e)
-            if r?.isTerminal == true { continue }
-            if r?.isInFlight == true { inFlight += 1 } else { due += 1 }
-            if held == nil, r?.lastEvent == .held { held = r?.detail ?? "held" }
-            if e.dueAt <= cutoff {
-                overdue += 1
-                if overduePeriods.count < Self.overdueListLimit { overduePeriods.append(e.period) }
-            } else if becomesOverdue == nil {
-                becomesOverdue = e.dueAt.addingTimeInterval(overdueAfter)
-            }
-        }
+        var inFlight = standing.inFlight
         // A period resumed off the schedule's grid (after a cadence change) is in flight too.
         if runner.resumesInFlight, let run = runner.run, journal.record(run.key)?.isInFlight == true { inFlight += 1 }
+        var held = standing.heldDetail
         if held == nil, runner.run == nil, let until = runner.heldUntil, until > now.timeline {
             held = LedgerStatus.unavailableDetail
         }
-        if lastCompleted[id] == nil {
-            lastCompleted[id] = records.values.lazy.filter { $0.lastEvent == .completed }.map(\.periodEnd).max() ?? ""
-        }
-        let lastEnd = lastCompleted[id].flatMap { $0.isEmpty ? nil : UTCTimestamp.parse($0)?.addingTimeInterval(1) }
+        if lastCompleted[id] == nil { lastCompleted[id] = LedgerStatus.newestCompletedEnd(records) ?? "" }
+        let lastEnd = lastCompleted[id].flatMap { $0.isEmpty ? nil : LedgerStatus.periodEnd($0) }
         let status = LedgerStatus(
-            ledgerID: id, dueNotDone: due, inFlight: inFlight, overdue: overdue, heldDetail: held,
+            ledgerID: id, dueNotDone: standing.due, inFlight: inFlight, overdue: standing.overdue, heldDetail: held,
             paused: controls.pause(of: id), lastCompletedEnd: lastEnd)
-        let next = [becomesOverdue, open.validUntil].compactMap { $0 }.min()
-        return Survey(status: status, overduePeriods: overduePeriods, nextChange: next)
+        let next = [standing.nextOverdueAt, open.validUntil].compactMap { $0 }.min()
+        return Survey(status: status, overduePeriods: standing.overduePeriods, nextChange: next)
     }
 
     /// Logs each period once when it becomes overdue (many at once as one line).

@@ -1,0 +1,100 @@
+import Foundation
+
+extension AlertSettings {
+    /// The one overdue rule: a period not completed `overdue_after` after it became due.
+    public func isOverdue(dueAt: Date, now: Date) -> Bool {
+        dueAt.addingTimeInterval(overdueAfter.seconds) <= now
+    }
+
+    /// When a period due at `dueAt` becomes overdue.
+    public func overdueAt(dueAt: Date) -> Date {
+        dueAt.addingTimeInterval(overdueAfter.seconds)
+    }
+}
+
+/// A ledger's open periods (due and without a terminal event) from a starting period up
+/// to a moment, walked once along the calendar; then classified as often as needed by
+/// reading their records only. `LedgerStatus`, `plan`, and the scheduler's per-ledger
+/// standing all count through it, so "due", "in flight" and "overdue" mean one thing.
+public struct OpenPeriods: Sendable {
+    public struct Entry: Sendable {
+        public var period: Period
+        public var key: String
+        public var dueAt: Date
+    }
+
+    public private(set) var entries: [Entry]
+    /// Entries before this one are terminal (periods end roughly in order).
+    var head = 0
+    /// When the next period falls due: the list is complete until then.
+    public let validUntil: Date?
+
+    /// Open periods from `start` whose due instant is at or before `now` (at most `limit` steps).
+    public static func walk(
+        ledger: LedgerSchedule, records: [String: PeriodRecord], from start: Period, now: Date, limit: Int = 100_000
+    ) -> OpenPeriods {
+        var period = start
+        if period.start < ledger.firstPeriod.start { period = ledger.firstPeriod }
+        var entries: [Entry] = []
+        var validUntil: Date?
+        var steps = 0
+        while steps < limit {
+            let dueAt = ledger.dueInstant(of: period)
+            if dueAt > now {
+                validUntil = dueAt
+                break
+            }
+            let key = period.startTime
+            if records[key].flatMap({ $0.periodEnd == period.endTime ? $0 : nil })?.isTerminal != true {
+                entries.append(Entry(period: period, key: key, dueAt: dueAt))
+            }
+            period = ledger.calendar.following(period)
+            steps += 1
+        }
+        return OpenPeriods(entries: entries, validUntil: validUntil)
+    }
+
+    /// How the open periods stand by their records now.
+    public struct Standing: Sendable, Equatable {
+        /// Not terminal and not in flight.
+        public var due = 0
+        /// POSTed (or about to be), polled or reconciling.
+        public var inFlight = 0
+        public var overdue = 0
+        /// The overdue periods, oldest first (at most `overdueListLimit`).
+        public var overduePeriods: [Period] = []
+        /// When the oldest open period not yet overdue becomes overdue.
+        public var nextOverdueAt: Date?
+        /// The `detail` of the `held` line of the oldest held open period.
+        public var heldDetail: String?
+
+        public static func == (a: Standing, b: Standing) -> Bool {
+            a.due == b.due && a.inFlight == b.inFlight && a.overdue == b.overdue && a.nextOverdueAt == b.nextOverdueAt
+                && a.heldDetail == b.heldDetail && a.overduePeriods.map(\.start) == b.overduePeriods.map(\.start)
+        }
+    }
+
+    public static let overdueListLimit = 1_000
+
+    /// Classifies the open periods by their records; drops the leading ones that ended.
+    public mutating func standing(records: [String: PeriodRecord], now: Date, alerts: AlertSettings) -> Standing {
+        func record(_ e: Entry) -> PeriodRecord? {
+            records[e.key].flatMap { $0.periodEnd == e.period.endTime ? $0 : nil }
+        }
+        while head < entries.count, record(entries[head])?.isTerminal == true { head += 1 }
+        var s = Standing()
+        for e in entries[head...] {
+            let r = record(e)
+            if r?.isTerminal == true { continue }
+            if r?.isInFlight == true { s.inFlight += 1 } else { s.due += 1 }
+            if s.heldDetail == nil, r?.lastEvent == .held { s.heldDetail = r?.detail ?? "held" }
+            if alerts.isOverdue(dueAt: e.dueAt, now: now) {
+                s.overdue += 1
+                if s.overduePeriods.count < Self.overdueListLimit { s.overduePeriods.append(e.period) }
+            } else if s.nextOverdueAt == nil {
+                s.nextOverdueAt = alerts.overdueAt(dueAt: e.dueAt)
+            }
+        }
+        return s
+    }
+}
