@@ -10,7 +10,7 @@ starts is stopped at the end, only 127.0.0.1 is contacted.
     Benchmarks/burst.py --bin .build-release/release [--seconds 90] [--ledgers 1000]
         [--days 10] [--rate 50] [--in-flight 16] [--task-seconds 5]
 """
-import argparse, datetime, json, os, shutil, signal, socket, subprocess, sys, tempfile, time, urllib.request
+import argparse, datetime, json, os, shutil, signal, socket, subprocess, sys, tempfile, threading, time, urllib.request
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -50,6 +50,7 @@ def main():
     ap.add_argument("--rate", type=float, default=50)
     ap.add_argument("--in-flight", type=int, default=16)
     ap.add_argument("--task-seconds", type=float, default=5)
+    ap.add_argument("--perf", help="also record the daemon with `perf record -g` into this file")
     a = ap.parse_args()
 
     folder = tempfile.mkdtemp(prefix="mangrove-burst-")
@@ -87,9 +88,16 @@ def main():
         procs.append(daemon)
         while b"READY=1" not in s.recv(4096):
             pass
+        # Drain the notify socket as systemd does: a full datagram queue blocks sd_notify.
+        s.settimeout(None)
+        threading.Thread(target=lambda: [s.recv(4096) for _ in iter(int, 1)], daemon=True).start()
         admin(base, "DELETE", "/requests")
         t0, c0, s0, x0 = time.monotonic(), cpu_seconds(daemon.pid), cpu_seconds(sim.pid), ctx_switches(daemon.pid)
-        time.sleep(a.seconds)
+        if a.perf:
+            subprocess.run(["perf", "record", "-F", "499", "-g", "-p", str(daemon.pid), "-o", a.perf, "--", "sleep", str(a.seconds)],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        else:
+            time.sleep(a.seconds)
         t1, c1, s1, x1 = time.monotonic(), cpu_seconds(daemon.pid), cpu_seconds(sim.pid), ctx_switches(daemon.pid)
         requests = len(admin(base, "GET", "/requests")["data"])
         with open(f"{folder}/journal.jsonl") as f:
