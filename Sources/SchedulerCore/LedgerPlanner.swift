@@ -4,13 +4,25 @@ import Foundation
 /// and the journal's records. Periods are taken oldest first; a period with a terminal
 /// record is done, anything else (no record, pending, in flight) is open.
 public struct LedgerPlanner: Sendable {
-    public let ledger: LedgerSchedule
-    /// Records whose span is not a period of the current cadence (the schedule's cadence or
-    /// time zone changed): a new period overlapping one of them is never fired.
-    private let foreign: [(start: Date, end: Date, periodStart: String, event: JournalEvent)]
+    /// One reference instead of the schedule and the list inline: a ledger's runner, which
+    /// holds a planner, is copied on every scheduling event.
+    private final class Storage: Sendable {
+        let ledger: LedgerSchedule
+        /// Records whose span is not a period of the current cadence (the schedule's cadence or
+        /// time zone changed): a new period overlapping one of them is never fired.
+        let foreign: [(start: Date, end: Date, periodStart: String, event: JournalEvent)]
+
+        init(ledger: LedgerSchedule, foreign: [(start: Date, end: Date, periodStart: String, event: JournalEvent)]) {
+            self.ledger = ledger
+            self.foreign = foreign
+        }
+    }
+
+    private let storage: Storage
+    public var ledger: LedgerSchedule { storage.ledger }
+    private var foreign: [(start: Date, end: Date, periodStart: String, event: JournalEvent)] { storage.foreign }
 
     public init(ledger: LedgerSchedule, records: [String: PeriodRecord]) {
-        self.ledger = ledger
         let calendar = ledger.calendar
         var foreign: [(Date, Date, String, JournalEvent)] = []
         PeriodCalendarCache.shared.with(calendar) { table in
@@ -22,7 +34,7 @@ public struct LedgerPlanner: Sendable {
                 foreign.append((s, e.addingTimeInterval(1), start, record.lastEvent))
             }
         }
-        self.foreign = foreign.sorted { $0.0 < $1.0 }
+        self.storage = Storage(ledger: ledger, foreign: foreign.sorted { $0.0 < $1.0 })
     }
 
     /// The oldest open period at or after `from` (default: the ledger's first period).
