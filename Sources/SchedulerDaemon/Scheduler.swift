@@ -145,6 +145,7 @@ public actor Scheduler {
         let event: SchedulerEvent
         switch input {
         case .wake:
+            armedTimer = nil  // that timer has fired: the next wake-up needs a new one, even at the same deadline
             event = .wake
         case .poke:
             outstanding -= 1
