@@ -5,21 +5,26 @@ import Glibc
 #endif
 
 /// Start-up of the real daemon process with a large schedule and journal: time from exec
-/// to `READY=1` on a notify socket the benchmark binds, and the process's RSS then; beside
-/// it, in the same run and on the same file, `wc -l` (the speed of the disk and page cache)
-/// and `mangrove-scheduler journal --ledger` (time and peak RSS).
+/// to `READY=1` on a notify socket the benchmark binds, and the process's RSS then, for
+/// the first start (no checkpoint: a full replay) and the next one (from the checkpoint
+/// the first left); beside it, in the same run and on the same file, `wc -l` (the speed
+/// of the disk and page cache) and `mangrove-scheduler journal --ledger` (time and peak
+/// RSS) before and after the checkpoint exists.
 struct StartupBench {
     let ledgers: Int
     let sizes: [Int]
     let daemonPath: String
 
     func run() throws -> [(String, String)] {
-        var table: [[String]] = [["journal lines", "MiB", "wc -l", "exec→READY=1", "RSS at READY", "peak RSS", "SIGTERM→exit", "journal --ledger", "its peak RSS"]]
+        var table: [[String]] = [[
+            "journal lines", "MiB", "wc -l", "READY (1st)", "RSS (1st)", "READY (next)", "RSS (next)", "peak RSS (next)",
+            "SIGTERM→exit", "journal --ledger 1st/next", "its peak RSS",
+        ]]
         var rows: [(String, String)] = [("startup: ledgers", "\(ledgers)")]
         for lines in sizes {
             let r = try measure(lines: lines)
             table.append(r)
-            rows.append(("startup: \(r[0]) lines", "wc -l \(r[2]), READY \(r[3]), RSS \(r[4]), journal --ledger \(r[7]) \(r[8])"))
+            rows.append(("startup: \(r[0]) lines", "wc -l \(r[2]), READY \(r[3]) then \(r[5]), RSS \(r[4]) then \(r[6]), journal --ledger \(r[9]) \(r[10])"))
         }
         let widths = (0..<table[0].count).map { c in table.map { $0[c].count }.max() ?? 0 }
         print("\nstart-up: \(ledgers) monthly ledgers (Europe/Berlin)")
@@ -42,7 +47,24 @@ struct StartupBench {
         let wc = try runMeasured("/usr/bin/wc", ["-l", journalPath])
         let report = try runMeasured(daemonPath, ["journal", "--config", schedulePath, "--ledger", "lgr_bench0"])
 
+        // First start: no checkpoint yet (a full replay, which writes one); then the
+        // starts that follow: checkpoint plus the (empty) tail.
+        let first = try startDaemon(folder: folder, schedulePath: schedulePath)
+        let again = try startDaemon(folder: folder, schedulePath: schedulePath)
+        let reportAgain = try runMeasured(daemonPath, ["journal", "--config", schedulePath, "--ledger", "lgr_bench0"])
+        return [
+            "\(written)", "\(size / 1_048_576)", String(format: "%.2f s", wc.seconds),
+            format(first.ready), first.rss, format(again.ready), again.rss, again.peak,
+            "\(format(again.stop)) (exit \(again.status))",
+            String(format: "%.2f s / %.2f s", report.seconds, reportAgain.seconds) + (report.status == 0 && reportAgain.status == 0 ? "" : " (exit \(report.status), \(reportAgain.status))"),
+            "\(report.maxRSSKiB) / \(reportAgain.maxRSSKiB) kB",
+        ]
+    }
+
+    /// Starts the daemon, waits for `READY=1` on a notify socket, reads its RSS, stops it.
+    private func startDaemon(folder: String, schedulePath: String) throws -> (ready: Duration, rss: String, peak: String, stop: Duration, status: Int32) {
         let socketPath = folder + "/notify.sock"
+        unlink(socketPath)
         let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
         guard fd >= 0 else { throw BenchError("socket: \(errno)") }
         defer { close(fd) }
@@ -91,12 +113,7 @@ struct StartupBench {
         let stopStart = ContinuousClock.now
         kill(process.processIdentifier, SIGTERM)
         process.waitUntilExit()
-        let stopTook = stopStart.duration(to: .now)
-        return [
-            "\(written)", "\(size / 1_048_576)", String(format: "%.2f s", wc.seconds), format(readyAfter), field("VmRSS"), field("VmHWM"),
-            "\(format(stopTook)) (exit \(process.terminationStatus))",
-            String(format: "%.2f s", report.seconds) + (report.status == 0 ? "" : " (exit \(report.status))"), "\(report.maxRSSKiB) kB",
-        ]
+        return (readyAfter, field("VmRSS"), field("VmHWM"), stopStart.duration(to: .now), process.terminationStatus)
     }
 
     /// Runs a program to its end with its output discarded: wall time, peak RSS (`wait4`), exit status.

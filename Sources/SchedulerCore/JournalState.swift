@@ -3,12 +3,12 @@ import Foundation
 /// The fold of every journal line: per ledger and period, what is done, what is in flight
 /// and what failed. Replaying the same lines always yields the same state, which is what
 /// lets the daemon resume after any crash without re-POSTing a period.
-public struct JournalState: Sendable {
+public struct JournalState: Sendable, Equatable {
     /// ledger id → period start → record.
-    public private(set) var ledgers: [String: [String: PeriodRecord]] = [:]
-    public private(set) var lineCount = 0
+    public internal(set) var ledgers: [String: [String: PeriodRecord]] = [:]
+    public internal(set) var lineCount = 0
     /// ledger id → seconds from `fired` to `completed` of its last few tasks.
-    private var durations: [String: RecentDurations] = [:]
+    var durations: [String: RecentDurations] = [:]
 
     public init() {}
 
@@ -106,8 +106,8 @@ public struct JournalState: Sendable {
 /// The last few durations of a ledger's generations, in a fixed-size ring.
 public struct RecentDurations: Sendable, Hashable {
     public static let capacity = 5
-    private var ring: [Double] = []
-    private var next = 0
+    var ring: [Double] = []
+    var next = 0
 
     public init() {}
 

@@ -4,54 +4,77 @@ import Foundation
 /// and the journal's records. Periods are taken oldest first; a period with a terminal
 /// record is done, anything else (no record, pending, in flight) is open.
 public struct LedgerPlanner: Sendable {
-    public let ledger: LedgerSchedule
-    /// Records whose span is not a period of the current cadence (the schedule's cadence or
-    /// time zone changed): a new period overlapping one of them is never fired.
-    private let foreign: [(start: Date, end: Date, periodStart: String, event: JournalEvent)]
+    /// One reference instead of the schedule and the list inline: a ledger's runner, which
+    /// holds a planner, is copied on every scheduling event.
+    private final class Storage: Sendable {
+        let ledger: LedgerSchedule
+        /// Records whose span is not a period of the current cadence (the schedule's cadence or
+        /// time zone changed): a new period overlapping one of them is never fired.
+        let foreign: [(start: Date, end: Date, periodStart: String, event: JournalEvent)]
+
+        init(ledger: LedgerSchedule, foreign: [(start: Date, end: Date, periodStart: String, event: JournalEvent)]) {
+            self.ledger = ledger
+            self.foreign = foreign
+        }
+    }
+
+    private let storage: Storage
+    public var ledger: LedgerSchedule { storage.ledger }
+    private var foreign: [(start: Date, end: Date, periodStart: String, event: JournalEvent)] { storage.foreign }
 
     public init(ledger: LedgerSchedule, records: [String: PeriodRecord]) {
-        self.ledger = ledger
         let calendar = ledger.calendar
         var foreign: [(Date, Date, String, JournalEvent)] = []
-        for (start, record) in records {
-            guard let s = UTCTimestamp.parse(start), let e = UTCTimestamp.parse(record.periodEnd) else { continue }
-            let aligned = calendar.period(containing: s)
-            if aligned.start != s || aligned.endTime != record.periodEnd {
+        PeriodCalendarCache.shared.with(calendar) { table in
+            for (start, record) in records {
+                // nil: the start is no timestamp; "": no period of the calendar starts there.
+                guard let alignedEnd = table.alignedEnd(start, calendar), alignedEnd != record.periodEnd,
+                      let s = UTCTimestamp.parse(start), let e = UTCTimestamp.parse(record.periodEnd)
+                else { continue }
                 foreign.append((s, e.addingTimeInterval(1), start, record.lastEvent))
             }
         }
-        self.foreign = foreign.sorted { $0.0 < $1.0 }
+        self.storage = Storage(ledger: ledger, foreign: foreign.sorted { $0.0 < $1.0 })
     }
 
     /// The oldest open period at or after `from` (default: the ledger's first period).
     /// Bounded: it skips at most one period per terminal record.
     public func nextOpenPeriod(records: [String: PeriodRecord], from: Period? = nil) -> Period {
-        var period = from ?? ledger.firstPeriod
-        if period.start < ledger.firstPeriod.start { period = ledger.firstPeriod }
-        var guardCount = 0
-        while isDone(period, records), guardCount <= records.count {
-            period = ledger.calendar.following(period)
-            guardCount += 1
+        let first = ledger.firstPeriod
+        var period = from ?? first
+        if period.start < first.start { period = first }
+        let calendar = ledger.calendar
+        return PeriodCalendarCache.shared.with(calendar) { table in
+            var guardCount = 0
+            while isDone(period, records, &table), guardCount <= records.count {
+                period = table.following(period, calendar)
+                guardCount += 1
+            }
+            return period
         }
-        return period
     }
 
     /// Open periods that are due at `now`, oldest first, at most `limit` of them.
     public func duePeriods(records: [String: PeriodRecord], now: Date, limit: Int = 10_000) -> [Period] {
         var result: [Period] = []
         var period = ledger.firstPeriod
-        while result.count < limit, ledger.dueInstant(of: period) <= now {
-            if !isDone(period, records) { result.append(period) }
-            period = ledger.calendar.following(period)
+        let calendar = ledger.calendar
+        return PeriodCalendarCache.shared.with(calendar) { table in
+            while result.count < limit, ledger.dueInstant(of: period) <= now {
+                if !isDone(period, records, &table) { result.append(period) }
+                period = table.following(period, calendar)
+            }
+            return result
         }
-        return result
     }
 
     /// A record is this period's only when it spans the same period: after a cadence change
     /// an old record can share the start string (monthly January vs quarterly Q1) and must
     /// not make the new period look done.
-    private func isDone(_ period: Period, _ records: [String: PeriodRecord]) -> Bool {
-        guard let r = records[period.startTime], r.periodEnd == period.endTime else { return false }
+    private func isDone(_ period: Period, _ records: [String: PeriodRecord], _ table: inout PeriodCalendarCache.Table) -> Bool {
+        if records.isEmpty { return false }
+        let (start, end) = table.strings(period)
+        guard let r = records[start], r.periodEnd == end else { return false }
         return r.isTerminal
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import SchedulerCore
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -12,13 +13,11 @@ import Glibc
 /// one, so a journal deleted, renamed, truncated or restored under a running daemon stops
 /// it instead of being written to in vain.
 ///
-/// Not thread-safe by design: the scheduler actor is its only user.
-public final class JournalFile: @unchecked Sendable {
+/// `Sendable` through a mutex around the open file's state; the scheduler actor is its
+/// only user, so the lock is never contended.
+public final class JournalFile: Sendable {
     public let path: String
-    private var fd: Int32 = -1
-    /// The file's size as this daemon left it (nil until replay has read it).
-    private var expectedSize: off_t?
-    private var identity: (device: UInt64, inode: UInt64)?
+    private let handle: Mutex<Handle>
 
     /// Opens (creating if needed) and locks the journal. Throws `JournalError.locked`
     /// naming the holder's PID when another process owns it.
@@ -32,28 +31,59 @@ public final class JournalFile: @unchecked Sendable {
                 throw .cannotOpen(path: path, reason: "cannot create directory \(directory): \(error.localizedDescription)")
             }
         }
-        fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        let fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw .cannotOpen(path: path, reason: Self.errnoText()) }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let pid = Self.flockHolder(fd: fd)
             Glibc.close(fd)
-            fd = -1
             throw .locked(path: path, holderPID: pid)
         }
         var st = stat()
-        if fstat(fd, &st) == 0 { identity = (UInt64(st.st_dev), UInt64(st.st_ino)) }
+        let identity = fstat(fd, &st) == 0 ? (UInt64(st.st_dev), UInt64(st.st_ino)) : nil
+        handle = Mutex(Handle(path: path, fd: fd, identity: identity))
     }
 
     deinit { close() }
 
-    /// Releases the lock and closes the file (idempotent).
+    /// Writes a checkpoint when enough lines are not covered by one, then releases the lock
+    /// and closes the file (idempotent).
     public func close() {
-        if fd >= 0 {
-            flock(fd, LOCK_UN)
-            Glibc.close(fd)
-            fd = -1
-        }
+        handle.withLock { $0.close() }
     }
+
+    /// Reads every line into `state`. A torn last line (no trailing newline: a crash
+    /// mid-write) is reported and cut off so later appends start on a fresh line; bad
+    /// lines elsewhere are reported with their numbers and skipped.
+    ///
+    /// When a valid checkpoint covers the start of the file (`JournalCheckpoint`: the bytes
+    /// it covers read again and digested the same), only the lines after it are decoded;
+    /// otherwise the whole file is. When `checkpointEvery` lines or more were decoded, a
+    /// new checkpoint of the repaired file is written.
+    public func replay(into state: inout JournalState) throws(JournalError) -> [JournalProblem] {
+        try handle.withLock { (h: inout Handle) throws(JournalError) in try h.replay(into: &state) }
+    }
+
+    /// Appends one line and fsyncs it.
+    public func append(_ entry: JournalEntry) throws(JournalError) {
+        try handle.withLock { (h: inout Handle) throws(JournalError) in try h.append(entry) }
+    }
+
+    /// Throws `.replaced` when the file at `path` is not the one this daemon opened and
+    /// left: removed, renamed, another file moved in, or truncated or rewritten in place.
+    public func checkUnchanged() throws(JournalError) {
+        try handle.withLock { (h: inout Handle) throws(JournalError) in try h.checkUnchanged() }
+    }
+
+    /// Lines decoded beyond the checkpoint (at replay, or appended since) after which a new
+    /// checkpoint is written: at replay, at `close()` and, ten times as many, while appending.
+    public var checkpointEvery: Int {
+        get { handle.withLock { $0.checkpointEvery } }
+        set { handle.withLock { $0.checkpointEvery = newValue } }
+    }
+
+    /// Where the last `replay(into:)` began decoding: 0 for a full replay, else the end of
+    /// the checkpoint it started from.
+    public var replayedFrom: UInt64 { handle.withLock { $0.replayedFrom } }
 
     /// Whether a process holds a journal's lock, and its PID when `/proc/locks` names it.
     public static func lockState(journalPath: String) -> (locked: Bool, pid: Int32?) {
@@ -111,27 +141,9 @@ public final class JournalFile: @unchecked Sendable {
 
     // MARK: - Replay
 
-    /// Reads every line into `state`. A torn last line (no trailing newline: a crash
-    /// mid-write) is reported and cut off so later appends start on a fresh line; bad
-    /// lines elsewhere are reported with their numbers and skipped.
-    public func replay(into state: inout JournalState) throws(JournalError) -> [JournalProblem] {
-        let scan = try Self.scan(fd: fd, path: path, into: &state)
-        defer { expectedSize = lseek(fd, 0, SEEK_END) }
-        if let tail = scan.tail {
-            if tail.valid {
-                // A complete JSON line that only lacks its newline: keep it, add the newline.
-                try writeAll(Array("\n".utf8))
-            } else if ftruncate(fd, tail.start) != 0 {
-                throw .cannotWrite(path: path, reason: "cannot cut off the torn last line: \(Self.errnoText())")
-            } else {
-                _ = fsync(fd)
-            }
-        }
-        return scan.problems
-    }
-
     /// Reads a journal without locking or repairing it (for `plan` and `journal`, which
-    /// run beside the daemon). A missing file is an empty journal.
+    /// run beside the daemon). A missing file is an empty journal. A valid checkpoint is
+    /// used as the replay would; none is ever written.
     public static func read(path: String) throws(JournalError) -> (state: JournalState, problems: [JournalProblem]) {
         var state = JournalState()
         let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -144,20 +156,86 @@ public final class JournalFile: @unchecked Sendable {
         return (state, scan.problems)
     }
 
-    /// Streams the file in 1 MiB chunks into `state`; `tail` describes a last line without
-    /// a newline (`valid`: it decoded, so only the newline is missing). Lines are found with
+    // MARK: - Checkpoint
+
+    /// The checkpoint beside this journal when it is valid for the file open as `fd`: its
+    /// header, its payload's digest and the digest of the journal bytes it covers all check
+    /// out. Returns it with the digest of the covered bytes (to go on with); nil otherwise,
+    /// and then the journal is replayed from its first byte.
+    fileprivate static func validCheckpoint(fd: Int32, path: String, size: off_t) -> (JournalCheckpoint, JournalDigest)? {
+        let checkpointPath = JournalCheckpoint.path(forJournal: path)
+        let cfd = open(checkpointPath, O_RDONLY | O_CLOEXEC)
+        guard cfd >= 0 else { return nil }
+        defer { Glibc.close(cfd) }
+        var st = stat()
+        guard fstat(cfd, &st) == 0, st.st_size > 0, st.st_size < 1 << 34 else { return nil }
+        var bytes = [UInt8](repeating: 0, count: Int(st.st_size))
+        var got = 0
+        while got < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { pread(cfd, $0.baseAddress! + got, $0.count - got, off_t(got)) }
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else { return nil }
+            got += n
+        }
+        let checkpoint: JournalCheckpoint? = bytes.withUnsafeBytes { raw in
+            // The cheap checks first: a checkpoint newer than the file is ignored unread.
+            guard let header = JournalCheckpoint.header(raw), header.journalOffset <= UInt64(size) else { return nil }
+            return JournalCheckpoint.decode(raw)
+        }
+        bytes = []
+        guard let checkpoint, let digest = digest(fd: fd, upTo: off_t(checkpoint.journalOffset)),
+              digest.value == checkpoint.journalDigest
+        else { return nil }
+        return (checkpoint, digest)
+    }
+
+    /// The digest of the file's first `end` bytes (nil when they cannot all be read).
+    fileprivate static func digest(fd: Int32, upTo end: off_t) -> JournalDigest? {
+        var digest = JournalDigest()
+        let chunkSize = 1 << 20
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
+        defer { chunk.deallocate() }
+        var offset: off_t = 0
+        while offset < end {
+            let n = pread(fd, chunk.baseAddress, min(chunkSize, Int(end - offset)), offset)
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else { return nil }
+            digest.update(UnsafeRawBufferPointer(rebasing: chunk[0..<n]))
+            offset += off_t(n)
+        }
+        return digest
+    }
+
+    /// Streams the file in 1 MiB chunks into `state`, from the end of a valid checkpoint
+    /// when there is one (and `state` is empty), else from the start. Lines are found with
     /// `memchr` and decoded in place from the chunk (the fast decoder, with repeated
     /// strings interned); only a line split across two chunks is copied.
-    private static func scan(fd: Int32, path: String, into state: inout JournalState) throws(JournalError)
-        -> (problems: [JournalProblem], tail: (start: off_t, valid: Bool)?)
+    ///
+    /// Returns the problems (the checkpoint's first), the end of the last complete line
+    /// with the digest of the bytes before it and the number of lines in them, how many
+    /// lines were decoded here, and `tail`: a last line without a newline (`valid`: it
+    /// decoded, so only the newline is missing).
+    fileprivate static func scan(fd: Int32, path: String, into state: inout JournalState) throws(JournalError)
+        -> (problems: [JournalProblem], from: UInt64, end: off_t, digest: JournalDigest, lines: Int, decodedLines: Int,
+            tail: (start: off_t, valid: Bool, bytes: [UInt8])?)
     {
         let size = lseek(fd, 0, SEEK_END)
         guard size >= 0 else { throw .cannotRead(path: path, reason: errnoText()) }
         var problems: [JournalProblem] = []
         var lineNumber = 0
-        var carry: [UInt8] = []
         var offset: off_t = 0
-        var lastNewlineEnd: off_t = 0
+        var digest = JournalDigest()
+        if state.lineCount == 0, state.ledgers.isEmpty, let (checkpoint, covered) = validCheckpoint(fd: fd, path: path, size: size) {
+            state = checkpoint.state
+            problems = checkpoint.problems
+            lineNumber = checkpoint.lines
+            offset = off_t(checkpoint.journalOffset)
+            digest = covered
+        }
+        let firstLine = lineNumber
+        let from = UInt64(offset)
+        var carry: [UInt8] = []
+        var lastNewlineEnd = offset
         let chunkSize = 1 << 20
         let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
         defer { chunk.deallocate() }
@@ -194,6 +272,8 @@ public final class JournalFile: @unchecked Sendable {
                 if carry.isEmpty {
                     handle(UnsafeBufferPointer(start: base + start, count: i - start), torn: false)
                 } else {
+                    // The bytes carried from earlier chunks come first in the digest.
+                    digest.update(carry)
                     carry.append(contentsOf: UnsafeBufferPointer(start: base + start, count: i - start))
                     carry.withUnsafeBufferPointer { handle($0, torn: false) }
                     carry.removeAll(keepingCapacity: true)
@@ -201,29 +281,138 @@ public final class JournalFile: @unchecked Sendable {
                 start = i + 1
                 lastNewlineEnd = offset + off_t(i + 1)
             }
+            if start > 0 { digest.update(UnsafeRawBufferPointer(start: chunk.baseAddress, count: start)) }
             carry.append(contentsOf: UnsafeBufferPointer(start: base + start, count: n - start))
             offset += off_t(n)
         }
-        guard !carry.isEmpty else { return (problems, nil) }
+        let complete = lineNumber
+        guard !carry.isEmpty else {
+            return (problems, from, lastNewlineEnd, digest, complete, complete - firstLine, nil)
+        }
         let before = problems.count
         carry.withUnsafeBufferPointer { handle($0, torn: true) }
-        return (problems, (lastNewlineEnd, problems.count == before))
+        return (problems, from, lastNewlineEnd, digest, complete, lineNumber - firstLine, (lastNewlineEnd, problems.count == before, carry))
     }
 
-    // MARK: - Append
+}
 
-    /// Appends one line and fsyncs it.
-    public func append(_ entry: JournalEntry) throws(JournalError) {
-        try writeAll(Array((JournalCodec.encode(entry) + "\n").utf8))
+/// The open journal's state, behind `JournalFile`'s mutex.
+private struct Handle: ~Copyable {
+    let path: String
+    var fd: Int32
+    /// The file's size as this daemon left it (nil until replay has read it).
+    var expectedSize: off_t?
+    let identity: (device: UInt64, inode: UInt64)?
+    var checkpointEvery = 10_000
+    var replayedFrom: UInt64 = 0
+    /// Lines of the journal the checkpoint on disk does not cover (as far as this daemon knows).
+    var uncoveredLines = 0
+    /// An append failed: the caller's state may hold lines the file does not.
+    var appendFailed = false
+
+    init(path: String, fd: Int32, identity: (device: UInt64, inode: UInt64)?) {
+        self.path = path
+        self.fd = fd
+        self.identity = identity
     }
 
-    /// Throws `.replaced` when the file at `path` is not the one this daemon opened and
-    /// left: removed, renamed, another file moved in, or truncated or rewritten in place.
-    public func checkUnchanged() throws(JournalError) {
+    mutating func close() {
+        if fd >= 0, uncoveredLines >= checkpointEvery { refreshCheckpoint() }
+        if fd >= 0 {
+            flock(fd, LOCK_UN)
+            Glibc.close(fd)
+            fd = -1
+        }
+    }
+
+    mutating func replay(into state: inout JournalState) throws(JournalError) -> [JournalProblem] {
+        let scan = try JournalFile.scan(fd: fd, path: path, into: &state)
+        replayedFrom = scan.from
+        defer { expectedSize = lseek(fd, 0, SEEK_END) }
+        var covered = (offset: scan.end, digest: scan.digest, lines: scan.lines)
+        if let tail = scan.tail {
+            if tail.valid {
+                // A complete JSON line that only lacks its newline: keep it, add the newline.
+                try writeAll(Array("\n".utf8))
+                covered.digest.update(tail.bytes + [0x0A])
+                covered.offset += off_t(tail.bytes.count + 1)
+                covered.lines += 1
+            } else if ftruncate(fd, tail.start) != 0 {
+                throw .cannotWrite(path: path, reason: "cannot cut off the torn last line: \(JournalFile.errnoText())")
+            } else {
+                _ = fsync(fd)
+            }
+        }
+        uncoveredLines = scan.decodedLines
+        if uncoveredLines >= checkpointEvery {
+            writeCheckpoint(JournalCheckpoint(
+                journalOffset: UInt64(covered.offset), journalDigest: covered.digest.value, lines: covered.lines,
+                state: state, problems: scan.problems.filter { !$0.isTornTail }))
+        }
+        return scan.problems
+    }
+
+    /// Writes `checkpoint` beside the journal atomically (a temporary file, fsync'd, renamed
+    /// over the old one, the directory fsync'd). A checkpoint that cannot be written is not
+    /// an error: the next start replays more of the journal, with the same result.
+    mutating func writeCheckpoint(_ checkpoint: JournalCheckpoint) {
+        let target = JournalCheckpoint.path(forJournal: path)
+        let temporary = target + ".tmp"
+        let bytes = checkpoint.encoded()
+        let out = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard out >= 0 else { return }
+        var written = 0
+        var ok = true
+        while written < bytes.count {
+            let n = bytes.withUnsafeBytes { write(out, $0.baseAddress! + written, bytes.count - written) }
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else { ok = false; break }
+            written += n
+        }
+        ok = ok && fsync(out) == 0
+        Glibc.close(out)
+        guard ok, rename(temporary, target) == 0 else {
+            unlink(temporary)
+            return
+        }
+        let directory = (path as NSString).deletingLastPathComponent
+        let dfd = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dfd >= 0 {
+            _ = fsync(dfd)
+            Glibc.close(dfd)
+        }
+        uncoveredLines = 0
+    }
+
+    /// Folds the file as it is now (checkpoint and lines after it) and writes a checkpoint
+    /// of it, when this daemon wrote every line it meant to and the file is still its own.
+    /// The state is read back from the file, not taken from the scheduler, so the
+    /// checkpoint is exactly what a replay of these bytes gives.
+    mutating func refreshCheckpoint() {
+        guard fd >= 0, !appendFailed, (try? checkUnchanged()) != nil else { return }
+        var state = JournalState()
+        guard let scan = try? JournalFile.scan(fd: fd, path: path, into: &state), scan.tail == nil else { return }
+        writeCheckpoint(JournalCheckpoint(
+            journalOffset: UInt64(scan.end), journalDigest: scan.digest.value, lines: scan.lines, state: state,
+            problems: scan.problems))
+    }
+
+    mutating func append(_ entry: JournalEntry) throws(JournalError) {
+        do {
+            try writeAll(Array((JournalCodec.encode(entry) + "\n").utf8))
+        } catch {
+            appendFailed = true
+            throw error
+        }
+        uncoveredLines += 1
+        if uncoveredLines / 10 >= checkpointEvery { refreshCheckpoint() }
+    }
+
+    func checkUnchanged() throws(JournalError) {
         guard fd >= 0 else { throw .cannotWrite(path: path, reason: "the journal is closed") }
         var atPath = stat()
         if stat(path, &atPath) != 0 {
-            throw .replaced(path: path, reason: errno == ENOENT ? "no file at that path any more" : "cannot stat it: \(Self.errnoText())")
+            throw .replaced(path: path, reason: errno == ENOENT ? "no file at that path any more" : "cannot stat it: \(JournalFile.errnoText())")
         }
         if let identity, identity.device != UInt64(atPath.st_dev) || identity.inode != UInt64(atPath.st_ino) {
             throw .replaced(path: path, reason: "another file is at that path now")
@@ -237,7 +426,7 @@ public final class JournalFile: @unchecked Sendable {
         }
     }
 
-    private func writeAll(_ bytes: [UInt8]) throws(JournalError) {
+    mutating func writeAll(_ bytes: [UInt8]) throws(JournalError) {
         guard fd >= 0 else { throw .cannotWrite(path: path, reason: "the journal is closed") }
         try checkUnchanged()
         var written = 0
@@ -245,14 +434,13 @@ public final class JournalFile: @unchecked Sendable {
             let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, bytes.count - written) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw .cannotWrite(path: path, reason: Self.errnoText())
+                throw .cannotWrite(path: path, reason: JournalFile.errnoText())
             }
             written += n
         }
         if fsync(fd) != 0 {
-            throw .cannotWrite(path: path, reason: "fsync failed: \(Self.errnoText())")
+            throw .cannotWrite(path: path, reason: "fsync failed: \(JournalFile.errnoText())")
         }
         if let size = expectedSize { expectedSize = size + off_t(bytes.count) }
     }
 }
-

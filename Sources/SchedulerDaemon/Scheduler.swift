@@ -46,7 +46,8 @@ public actor Scheduler {
     }
 
     enum Input: Sendable {
-        case wake
+        /// A timer returned; its deadline.
+        case wake(Date)
         case returned(String, CallResult)
         case reload
         case shutdown
@@ -156,7 +157,10 @@ public actor Scheduler {
     func handle(_ input: Input, _ group: inout ThrowingDiscardingTaskGroup<any Error>) throws {
         let event: SchedulerEvent
         switch input {
-        case .wake:
+        case .wake(let deadline):
+            // The armed timer returned (early, too: the clock saw a wall-clock step): the next
+            // wake-up needs a new one. A superseded timer's return changes nothing.
+            if armedTimer == deadline { armedTimer = nil }
             event = .wake
         case .poke:
             outstanding -= 1
@@ -256,7 +260,7 @@ public actor Scheduler {
         let clock = deps.clock
         group.addTask {
             try? await clock.sleep(until: deadline)
-            continuation.yield(.wake)
+            continuation.yield(.wake(deadline))
         }
     }
 

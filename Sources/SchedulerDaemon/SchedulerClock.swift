@@ -22,10 +22,19 @@ public protocol SchedulerClock: Sendable {
 }
 
 /// The real clock: the timeline is the wall time at start plus `ContinuousClock` time
-/// since. Sleeps at most `maximumSleep` at a time, so a wall-clock step that makes
-/// periods due is noticed within that.
+/// since.
+///
+/// `sleep(until:)` returns at or after its deadline, never before it by a rounding error:
+/// the scheduler arms one timer for its earliest wake-up and counts on it having passed
+/// when the timer returns (a timer returning a hair early, or after a capped sleep, left
+/// the loop without any timer until the next event). The one early return is a step of
+/// the wall clock (NTP, an operator) of `wallStepTolerance` or more, seen within
+/// `maximumSleep`: periods fall due by the wall clock, so the scheduler must re-plan at
+/// once. Checking for a step is the only reason the sleep wakes before its deadline.
 public struct SystemSchedulerClock: SchedulerClock {
     public var maximumSleep: Duration
+    /// A change of wall minus timeline this large is a step (the scheduler's own threshold).
+    public var wallStepTolerance: TimeInterval = 2
     private let wallAtStart: Date
     private let monotonicAtStart: ContinuousClock.Instant
 
@@ -42,11 +51,15 @@ public struct SystemSchedulerClock: SchedulerClock {
     public func wallNow() -> Date { Date() }
 
     public func sleep(until deadline: Date) async throws {
-        let seconds = min(deadline.timeIntervalSince(now()), maximumSleep.seconds)
-        if seconds > 0 {
-            try await Task.sleep(for: .seconds(seconds))
-        } else {
-            try Task.checkCancellation()
+        // The deadline as an instant of the monotonic clock, so no Date rounding can make
+        // the sleep end short of it; one extra microsecond covers the conversion back.
+        let target = monotonicAtStart + .seconds(deadline.timeIntervalSince(wallAtStart)) + .microseconds(1)
+        let offset = Date().timeIntervalSince(now())
+        while true {
+            let remaining = ContinuousClock.now.duration(to: target)
+            guard remaining > .zero else { return try Task.checkCancellation() }
+            try await Task.sleep(until: min(target, .now + maximumSleep), clock: .continuous)
+            if abs(Date().timeIntervalSince(now()) - offset) >= wallStepTolerance { return }
         }
     }
 }
