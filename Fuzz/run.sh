@@ -6,8 +6,9 @@ cd "$(dirname "$0")/.."
 seconds="${1:-60}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
+mapfile -t core < <(find Sources/SchedulerCore -name '*.swift' | sort)
 swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name SchedulerCore \
-    Sources/SchedulerCore/*.swift Fuzz/ScheduleFuzzTarget.swift -o "$work/fuzz-decoders"
+    "${core[@]}" Fuzz/ScheduleFuzzTarget.swift -o "$work/fuzz-decoders"
 mkdir -p "$work/corpus"
 printf '\x00%s' "$(cat config/schedule.example.json)" > "$work/corpus/schedule"
 printf '\x01%s' '{"time":"2026-11-23T13:17:07.910Z","ledger_id":"lgr_abc123def456","period_start":"2024-12-31T23:00:00.000Z","period_end":"2025-01-31T22:59:59.000Z","event":"fired","task_id":456,"attempt":1,"state":"pending"}' > "$work/corpus/journal"
