@@ -129,7 +129,7 @@ struct PollingBench {
                 notifier: SystemdNotifier(environment: [:]), clock: clock, handleSignals: false,
                 apiSleep: { clock.advance(by: $0.seconds) })
             let (scheduler, client) = try daemon.prepare()
-            let state: JournalState = try await withThrowingTaskGroup(of: Void.self) { group in
+            let state: JournalState = await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await scheduler.run() }
                 await scheduler.waitUntilRunning()
                 var state = JournalState()

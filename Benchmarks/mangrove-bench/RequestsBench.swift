@@ -60,7 +60,7 @@ struct RequestsBench {
                 notifier: SystemdNotifier(environment: [:]), clock: clock, handleSignals: false,
                 apiSleep: { clock.advance(by: $0.seconds) })
             let (scheduler, client) = try daemon.prepare()
-            try await withThrowingTaskGroup(of: Void.self) { group in
+            await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await scheduler.run() }
                 await scheduler.waitUntilRunning()
                 func drive(until count: Int) async {

@@ -153,7 +153,7 @@ struct StartupBench {
         schedule += "]}\n"
         try schedule.write(toFile: schedulePath, atomically: true, encoding: .utf8)
 
-        FileManager.default.createFile(atPath: journalPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: journalPath, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: journalPath))
         defer { try? handle.close() }
         let calendar = PeriodCalendar(cadence: .monthly, timeZone: TimeZone(identifier: "Europe/Berlin")!)
