@@ -129,6 +129,9 @@ public actor Scheduler {
         deps.logger.info("stopped; journal is consistent", metadata: ["mangrove_event": "stopped"])
     }
 
+    /// Where metrics are served, as the schedule said at start-up.
+    public var metricsSettings: MetricsSettings { state.schedule.metrics }
+
     /// Asks the loop to reload the schedule (SIGHUP).
     public func requestReload() {
         continuation?.yield(.reload)
@@ -276,72 +279,5 @@ public actor Scheduler {
             }
         }
         armTimer(state.nextWake(), &group)
-    }
-
-    func takeRequests() -> RequestBatch {
-        let (requests, problems) = RetryRequestFile.take(journalPath: journal.path)
-        pendingRequests = true
-        return RequestBatch(retries: requests, problems: problems)
-    }
-
-    /// The pauses in the ledger controls file; nil when it cannot be read (logged; the
-    /// pauses in force stay).
-    func readControls() -> LedgerControlState? {
-        do {
-            let (controls, problems) = try LedgerControlFile.read(journalPath: journal.path)
-            for p in problems {
-                deps.logger.warning("\(LedgerControlFile.path(journalPath: journal.path)): \(p); the line is ignored", metadata: ["mangrove_event": "controls_problem"])
-            }
-            return controls
-        } catch {
-            deps.logger.error("\(error); pauses and resumes in it are not applied", metadata: ["mangrove_event": "controls_problem"])
-            return nil
-        }
-    }
-
-    func finishRequests() {
-        if pendingRequests { RetryRequestFile.finishTaking(journalPath: journal.path) }
-        pendingRequests = false
-    }
-
-    // MARK: - The test and demo seam
-
-    /// Re-evaluates now (after a test or the demo moved a virtual clock); `settle()` waits for it.
-    public func poke() {
-        guard let continuation else { return }
-        outstanding += 1
-        continuation.yield(.poke)
-    }
-
-    /// Returns once the loop is running (journal replayed, READY sent).
-    public func waitUntilRunning() async {
-        if continuation != nil, readyAt != nil { return }
-        await withCheckedContinuation { runningWaiters.append($0) }
-    }
-
-    /// Returns once every call and poke already made has been handled and nothing is due.
-    public func settle() async {
-        if outstanding == 0 { return }
-        await withCheckedContinuation { settleWaiters.append($0) }
-    }
-
-    func settleIfIdle() {
-        guard outstanding == 0, !settleWaiters.isEmpty else { return }
-        if !state.isStopping, let next = state.nextWake(), next <= deps.clock.now() {
-            poke()
-            return
-        }
-        let waiters = settleWaiters
-        settleWaiters = []
-        for w in waiters { w.resume() }
-    }
-
-    /// Where metrics are served, as the schedule said at start-up.
-    public var metricsSettings: MetricsSettings { state.schedule.metrics }
-
-    public var snapshot: Snapshot {
-        var copy = state
-        return Snapshot(ledgers: state.order.count, activeRuns: state.inFlight, nextWakeup: copy.nextWake(), state: state.journal,
-            pendingInputs: outstanding, nextWorkWakeup: copy.nextWorkWake())
     }
 }
