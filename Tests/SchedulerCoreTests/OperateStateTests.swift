@@ -113,3 +113,37 @@ struct OperateStateTests {
         #expect(walk.state.ledgerStatus["lgr_b"]?.lastCompletedEnd == instant("2026-11-23T00:00:00Z"))
     }
 }
+
+@Suite("SchedulerState: wall clock drift")
+struct WallClockDriftTests {
+    @Test("a wall clock slewed 1.5 s behind the timeline: the early wake-up is re-armed later, never at a moment already past (no busy loop), and no clock_step is logged")
+    func driftDoesNotSpin() {
+        let schedule = OperateStateTests.schedule()
+        var walk = Walk(seed: 11, schedule: schedule, start: OperateStateTests.start)
+        walk.start()
+        OperateStateTests.run(&walk)
+        // Everything due is done; the next work is 24 Nov 00:00 (wall), armed on the timeline.
+        let due = instant("2026-11-24T00:00:00Z")
+        guard let armed = walk.state.nextWorkWake() else {
+            Issue.record("no work wake-up armed")
+            return
+        }
+        #expect(abs(armed.timeIntervalSince(due)) < 1)
+        // NTP slewed the wall clock 1.5 s behind by the time the timer fires.
+        walk.timeline = armed
+        walk.wallOffset = -1.5
+        var logs: [SchedulerLog] = []
+        var wake: Date?? = .none
+        for action in walk.state.handle(.wake, at: walk.instant, using: &walk.rng) {
+            switch action {
+            case .log(let l): logs.append(l)
+            case .wake(let at): wake = .some(at)
+            default: break
+            }
+        }
+        #expect(!logs.contains { $0.event == "clock_step" })
+        let next = walk.state.nextWorkWake()
+        #expect(next.map { $0 > walk.timeline } == true, "re-armed at \(String(describing: next)), now \(walk.timeline): a busy loop")
+        #expect(wake != nil)
+    }
+}

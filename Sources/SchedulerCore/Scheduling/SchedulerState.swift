@@ -178,8 +178,10 @@ public struct SchedulerState: Sendable {
     mutating func noticeWallClockStep() {
         let offset = now.wall.timeIntervalSince(now.timeline)
         let step = offset - wallOffset
-        guard abs(step) >= 2 else { return }
         wallOffset = offset
+        // Slewing (NTP drift) moves the offset a little at a time: followed silently, so a
+        // wake-up converted with the old offset is at most a drift early, never a busy loop.
+        guard abs(step) >= 2 else { return }
         log(.warning,
             "the wall clock was stepped \(step > 0 ? "forward" : "back") by \(ISODurationFormat.format(.seconds(abs(step)))); periods fall due by the new wall time (some may be due at once), while polls, holds and timeouts keep their monotonic deadlines",
             event: "clock_step")
