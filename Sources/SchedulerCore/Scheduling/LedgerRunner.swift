@@ -15,7 +15,7 @@ struct LedgerRunner: Sendable {
     var planner: LedgerPlanner
     /// The oldest period not yet started (meaningful when `run` is nil).
     var cursor: Period
-    var run: PeriodRun?
+    @Boxed var run: PeriodRun? = nil
     /// What the active run does when its wake-up arrives.
     var pending: Pending?
     var pendingAt: Date?
