@@ -56,15 +56,25 @@ public struct LedgerPlanner: Sendable {
 
     /// Open periods that are due at `now`, oldest first, at most `limit` of them.
     public func duePeriods(records: [String: PeriodRecord], now: Date, limit: Int = 10_000) -> [Period] {
-        var result: [Period] = []
-        var period = ledger.firstPeriod
+        openPeriods(records: records, from: ledger.firstPeriod, now: now, limit: limit).entries.map(\.period)
+    }
+
+    /// The open periods from `start` whose due instant is at or before `now`, at most
+    /// `limit` of them, and when the next period falls due.
+    public func openPeriods(records: [String: PeriodRecord], from start: Period, now: Date, limit: Int = 100_000) -> OpenPeriods {
+        var period = start.start < ledger.firstPeriod.start ? ledger.firstPeriod : start
         let calendar = ledger.calendar
         return PeriodCalendarCache.shared.with(calendar) { table in
-            while result.count < limit, ledger.dueInstant(of: period) <= now {
-                if !isDone(period, records, &table) { result.append(period) }
+            var entries: [OpenPeriods.Entry] = []
+            while entries.count < limit {
+                let dueAt = ledger.dueInstant(of: period)
+                if dueAt > now { return OpenPeriods(entries: entries, validUntil: dueAt) }
+                if !isDone(period, records, &table) {
+                    entries.append(OpenPeriods.Entry(period: period, key: table.strings(period).start, dueAt: dueAt))
+                }
                 period = table.following(period, calendar)
             }
-            return result
+            return OpenPeriods(entries: entries, validUntil: nil)
         }
     }
 

@@ -13,7 +13,7 @@ extension AlertSettings {
 }
 
 /// A ledger's open periods (due and without a terminal event) from a starting period up
-/// to a moment, walked once along the calendar; then classified as often as needed by
+/// to a moment, walked once along the calendar (`LedgerPlanner.openPeriods`); then classified as often as needed by
 /// reading their records only. `LedgerStatus`, `plan`, and the scheduler's per-ledger
 /// standing all count through it, so "due", "in flight" and "overdue" mean one thing.
 public struct OpenPeriods: Sendable {
@@ -29,29 +29,9 @@ public struct OpenPeriods: Sendable {
     /// When the next period falls due: the list is complete until then.
     public let validUntil: Date?
 
-    /// Open periods from `start` whose due instant is at or before `now` (at most `limit` steps).
-    public static func walk(
-        ledger: LedgerSchedule, records: [String: PeriodRecord], from start: Period, now: Date, limit: Int = 100_000
-    ) -> OpenPeriods {
-        var period = start
-        if period.start < ledger.firstPeriod.start { period = ledger.firstPeriod }
-        var entries: [Entry] = []
-        var validUntil: Date?
-        var steps = 0
-        while steps < limit {
-            let dueAt = ledger.dueInstant(of: period)
-            if dueAt > now {
-                validUntil = dueAt
-                break
-            }
-            let key = period.startTime
-            if records[key].flatMap({ $0.periodEnd == period.endTime ? $0 : nil })?.isTerminal != true {
-                entries.append(Entry(period: period, key: key, dueAt: dueAt))
-            }
-            period = ledger.calendar.following(period)
-            steps += 1
-        }
-        return OpenPeriods(entries: entries, validUntil: validUntil)
+    init(entries: [Entry], validUntil: Date?) {
+        self.entries = entries
+        self.validUntil = validUntil
     }
 
     /// How the open periods stand by their records now.

@@ -77,7 +77,7 @@ extension SchedulerState {
         } else {
             var start = runner.cursor.start
             if let floor = runner.retryFloor, floor.start < start { start = floor.start }
-            open = OpenPeriods.walk(ledger: runner.ledger, records: records, from: runner.ledger.calendar.period(containing: start), now: now.wall)
+            open = runner.planner.openPeriods(records: records, from: runner.ledger.calendar.period(containing: start), now: now.wall)
         }
         let standing = open.standing(records: records, now: now.wall, alerts: schedule.alerts)
         openPeriods[id] = open
