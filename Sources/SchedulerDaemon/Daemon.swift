@@ -58,6 +58,10 @@ public struct Daemon: Sendable {
             logger.warning("\(w.formatted(file: configPath))", metadata: ["mangrove_event": "schedule_warning"])
         }
         let schedule = loaded.schedule
+        // Metrics are kept only when something exports them: registering every ledger's
+        // series costs time at start-up (swift-prometheus copies a label table per series).
+        let exported = schedule.metrics.listen != nil || schedule.metrics.textfile != nil
+        let metrics = exported ? self.metrics : nil
         var httpClient: HTTPClient?
         let api: any BatchAPI
         if let injected = self.api {
