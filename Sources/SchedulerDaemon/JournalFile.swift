@@ -139,20 +139,42 @@ public final class JournalFile: Sendable {
 
     static func errnoText() -> String { String(cString: strerror(errno)) }
 
+    /// Whether `needle` occurs in `bytes` (memchr for its first byte, then a compare).
+    static func contains(_ bytes: UnsafeBufferPointer<UInt8>, _ needle: [UInt8]) -> Bool {
+        guard let base = bytes.baseAddress, needle.count <= bytes.count else { return false }
+        let first = Int32(needle[0])
+        var at = 0
+        let last = bytes.count - needle.count
+        return needle.withUnsafeBytes { n in
+            while at <= last, let hit = memchr(base + at, first, last - at + 1) {
+                let i = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                if memcmp(base + i, n.baseAddress!, n.count) == 0 { return true }
+                at = i + 1
+            }
+            return false
+        }
+    }
+
     // MARK: - Replay
 
     /// Reads a journal without locking or repairing it (for `plan` and `journal`, which
     /// run beside the daemon). A missing file is an empty journal. A valid checkpoint is
     /// used as the replay would; none is ever written.
-    public static func read(path: String) throws(JournalError) -> (state: JournalState, problems: [JournalProblem]) {
-        var state = JournalState()
+    ///
+    /// With `keepsEveryRecord` (what `journal` shows) every period keeps its full record
+    /// and the file is read from its first byte (a checkpoint holds completed periods
+    /// folded). `onlyLedger` skips, undecoded, every line that does not name that ledger.
+    public static func read(
+        path: String, keepsEveryRecord: Bool = false, onlyLedger: String? = nil
+    ) throws(JournalError) -> (state: JournalState, problems: [JournalProblem]) {
+        var state = JournalState(keepsEveryRecord: keepsEveryRecord)
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
             if errno == ENOENT { return (state, []) }
             throw .cannotRead(path: path, reason: errnoText())
         }
         defer { Glibc.close(fd) }
-        let scan = try scan(fd: fd, path: path, into: &state)
+        let scan = try scan(fd: fd, path: path, into: &state, onlyLedger: onlyLedger)
         return (state, scan.problems)
     }
 
@@ -215,7 +237,7 @@ public final class JournalFile: Sendable {
     /// with the digest of the bytes before it and the number of lines in them, how many
     /// lines were decoded here, and `tail`: a last line without a newline (`valid`: it
     /// decoded, so only the newline is missing).
-    fileprivate static func scan(fd: Int32, path: String, into state: inout JournalState) throws(JournalError)
+    fileprivate static func scan(fd: Int32, path: String, into state: inout JournalState, onlyLedger: String? = nil) throws(JournalError)
         -> (problems: [JournalProblem], from: UInt64, end: off_t, digest: JournalDigest, lines: Int, decodedLines: Int,
             tail: (start: off_t, valid: Bool, bytes: [UInt8])?)
     {
@@ -225,7 +247,7 @@ public final class JournalFile: Sendable {
         var lineNumber = 0
         var offset: off_t = 0
         var digest = JournalDigest()
-        if state.lineCount == 0, state.ledgers.isEmpty, let (checkpoint, covered) = validCheckpoint(fd: fd, path: path, size: size) {
+        if !state.keepsEveryRecord, onlyLedger == nil, state.lineCount == 0, state.ledgers.isEmpty, let (checkpoint, covered) = validCheckpoint(fd: fd, path: path, size: size) {
             state = checkpoint.state
             problems = checkpoint.problems
             lineNumber = checkpoint.lines
@@ -240,8 +262,10 @@ public final class JournalFile: Sendable {
         let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
         defer { chunk.deallocate() }
         let interner = JournalStringInterner()
+        let needle = onlyLedger.map { Array(JournalCodec.quote($0).utf8) } ?? []
         func handle(_ bytes: UnsafeBufferPointer<UInt8>, torn: Bool) {
             lineNumber += 1
+            if !needle.isEmpty, !Self.contains(bytes, needle) { return }
             var blank = true
             for byte in bytes where byte != 0x20 && byte != 0x09 && byte != 0x0D {
                 blank = false

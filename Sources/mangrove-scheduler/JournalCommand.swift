@@ -15,7 +15,9 @@ struct JournalCommand: ParsableCommand {
 
     func run() throws {
         let schedule = try loadScheduleOrExit(options.config)
-        let (state, problems) = try readJournalOrExit(schedule.journalPath)
+        // Every period's full record (completed ones' task ids and times too); with
+        // `--ledger`, only that ledger's lines are decoded.
+        let (state, problems) = try readJournalOrExit(schedule.journalPath, keepsEveryRecord: true, onlyLedger: ledger)
         for p in problems { printError("journal \(schedule.journalPath): \(p)") }
         if let ledger, !schedule.ledgers.contains(where: { $0.id == ledger }), state.ledgers[ledger] == nil {
             printError(unknownLedgerMessage(ledger, schedule: schedule) + ", nor in the journal \(schedule.journalPath)")

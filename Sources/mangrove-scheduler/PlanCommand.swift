@@ -40,9 +40,9 @@ func loadScheduleOrExit(_ path: String) throws -> Schedule {
     }
 }
 
-func readJournalOrExit(_ path: String) throws -> (JournalState, [JournalProblem]) {
+func readJournalOrExit(_ path: String, keepsEveryRecord: Bool = false, onlyLedger: String? = nil) throws -> (JournalState, [JournalProblem]) {
     do {
-        return try JournalFile.read(path: path)
+        return try JournalFile.read(path: path, keepsEveryRecord: keepsEveryRecord, onlyLedger: onlyLedger)
     } catch {
         printError(error.description)
         throw ExitCode(1)

@@ -19,7 +19,7 @@ struct JournalStateTests {
     }
 
     static func fold(_ entries: [JournalEntry]) -> JournalState {
-        var state = JournalState()
+        var state = JournalState(keepsEveryRecord: true)
         for e in entries { state.apply(e) }
         return state
     }

@@ -5,7 +5,7 @@ import SchedulerCore
 @Suite("LedgerPlanner: catch-up enumeration and what to fire next")
 struct LedgerPlannerTests {
     /// Records as the journal fold produces them: one line per (period, event).
-    static func records(_ ledgerID: String, _ lines: [(Period, JournalEvent)]) -> [String: PeriodRecord] {
+    static func records(_ ledgerID: String, _ lines: [(Period, JournalEvent)]) -> LedgerRecords {
         var state = JournalState()
         for (i, (period, event)) in lines.enumerated() {
             state.apply(JournalEntry(

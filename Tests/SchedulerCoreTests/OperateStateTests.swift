@@ -45,7 +45,7 @@ struct OperateStateTests {
         walk.start()
         // Run until lgr_a has a task on the server.
         Self.run(&walk) { w in w.state.journal.records(ledgerID: "lgr_a").values.contains { $0.lastEvent == .fired || $0.lastEvent == .progress } }
-        let inFlight = walk.state.journal.records(ledgerID: "lgr_a").filter { $0.value.isInFlight }.map(\.key)
+        let inFlight = walk.state.journal.records(ledgerID: "lgr_a").all.filter { $0.record.isInFlight }.map(\.start)
         #expect(inFlight.count == 1)
         walk.controls = Self.paused("lgr_a", at: walk.timeline)
         walk.feed(.reloaded(.loaded(walk.schedule), requests: .none, controls: walk.controls))

@@ -47,7 +47,7 @@ enum RunFixture {
     }
 
     static func replayed(_ journal: [JournalEntry]) -> PeriodRecord? {
-        var state = JournalState()
+        var state = JournalState(keepsEveryRecord: true)
         for e in journal { state.apply(e) }
         return state.record(key)
     }

@@ -15,8 +15,12 @@ enum ReportFixture {
         return p
     }
 
-    static var state: JournalState {
-        var state = JournalState()
+    /// Every record in full, as `journal` reads it (`compactState` is the daemon's fold).
+    static var state: JournalState { state(keepsEveryRecord: true) }
+    static var compactState: JournalState { state(keepsEveryRecord: false) }
+
+    static func state(keepsEveryRecord: Bool) -> JournalState {
+        var state = JournalState(keepsEveryRecord: keepsEveryRecord)
         var t = instant("2025-01-02T00:00:00Z")
         func line(_ period: Period, _ event: JournalEvent, task: Int? = nil, error: String? = nil, ledger: String = "lgr_report") {
             state.apply(JournalEntry(time: t, ledgerID: ledger, periodStart: period.startTime, periodEnd: period.endTime,

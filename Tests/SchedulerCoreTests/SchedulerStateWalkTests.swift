@@ -182,8 +182,8 @@ struct Walk {
             feed(.wake)
         case 63..<65:
             let id = schedule.ledgers[Int.random(in: 0..<schedule.ledgers.count, using: &rng)].id
-            let candidates = state.journal.records(ledgerID: id).filter { [.failed, .ambiguous, .skipped].contains($0.value.lastEvent) }
-            if let pick = candidates.keys.sorted().first {
+            let candidates = state.journal.records(ledgerID: id).all.filter { [.failed, .ambiguous, .skipped].contains($0.record.lastEvent) }
+            if let pick = candidates.map(\.start).sorted().first {
                 feed(.reloaded(.loaded(schedule), requests: RequestBatch(retries: [RetryRequest(ledgerID: id, periodStart: pick)])))
             } else {
                 feed(.reloaded(.loaded(schedule), requests: .none))

@@ -47,7 +47,8 @@ struct FaultTests {
             let running = try await h.launch()
             let state = await running.drive { Fixture.allTerminal($0, ledger: "lgr_fault1", count: 3) }
             try await running.stop()
-            let records = state.records(ledgerID: "lgr_fault1")
+            let records = try JournalFile.read(path: h.journalPath, keepsEveryRecord: true).state.records(ledgerID: "lgr_fault1")
+            #expect(state.records(ledgerID: "lgr_fault1").values.allSatisfy { $0.lastEvent == .completed })
             #expect(records.count == 3)
             #expect(records.values.allSatisfy { $0.lastEvent == .completed })
             let requests = await h.sim.requests()
@@ -163,7 +164,7 @@ struct FaultTests {
                 #expect(records.values.allSatisfy { $0.isTerminal }, "\(ledger) has periods that are not terminal")
                 Self.expectAtMostOneProcessedPost(requests, ledger: ledger)
                 let processed = Fixture.processedPosts(requests, ledger: ledger)
-                for (start, record) in records {
+                for (start, record) in records.all {
                     switch record.lastEvent {
                     case .completed:
                         #expect(processed[start] == 1, "\(ledger) \(start) is completed but the API generated it \(processed[start] ?? 0) times")
@@ -213,7 +214,7 @@ struct FaultTests {
             for (ledger, _) in counts {
                 Self.expectAtMostOneProcessedPost(requests, ledger: ledger)
                 let processed = Fixture.processedPosts(requests, ledger: ledger)
-                for (start, record) in state.records(ledgerID: ledger) where record.lastEvent == .completed {
+                for (start, record) in state.records(ledgerID: ledger).all where record.lastEvent == .completed {
                     #expect(processed[start] == 1, "\(ledger) \(start) is completed but the API generated it \(processed[start] ?? 0) times")
                 }
             }

@@ -79,7 +79,7 @@ struct ReloadTests {
             let mid = await running.drive { s in
                 s.records(ledgerID: "lgr_reload3").values.contains { $0.isInFlight && $0.taskID != nil }
             }
-            let inFlight = try #require(mid.records(ledgerID: "lgr_reload3").first { $0.value.isInFlight })
+            let inFlight = try #require(mid.records(ledgerID: "lgr_reload3").all.first { $0.record.isInFlight })
             let postsBefore = Fixture.posts(await h.sim.requests(), ledger: "lgr_reload3").count
             #expect(postsBefore == 1)
 
@@ -87,12 +87,14 @@ struct ReloadTests {
             let mark = notifier.messages.count
             await running.scheduler.requestReload()
             let done = await running.drive { s in
-                s.record(PeriodKey(ledgerID: "lgr_reload3", periodStart: inFlight.key))?.isTerminal == true
+                s.record(PeriodKey(ledgerID: "lgr_reload3", periodStart: inFlight.start))?.isTerminal == true
             }
             Self.expectReloadCycle(notifier, after: mark)
-            let record = try #require(done.record(PeriodKey(ledgerID: "lgr_reload3", periodStart: inFlight.key)))
+            let record = try #require(done.record(PeriodKey(ledgerID: "lgr_reload3", periodStart: inFlight.start)))
             #expect(record.lastEvent == .completed)
-            #expect(record.taskID == inFlight.value.taskID)
+            // The completed period's task is the one that was in flight (the journal's full record).
+            let full = try JournalFile.read(path: h.journalPath, keepsEveryRecord: true).state
+            #expect(full.record(PeriodKey(ledgerID: "lgr_reload3", periodStart: inFlight.start))?.taskID == inFlight.record.taskID)
             // Days go by: the removed ledger fires nothing more; the kept one carries on.
             let later = await running.drive(maxVirtualSeconds: 10 * 86_400) { Fixture.allTerminal($0, ledger: "lgr_reload1", count: 3) }
             try await running.stop()
@@ -134,15 +136,15 @@ struct ReloadTests {
             let first = try await h.launch()
             let mid = await first.drive { s in s.records(ledgerID: "lgr_reload3").values.contains { $0.isInFlight && $0.taskID != nil } }
             try await first.stop()
-            let inFlight = try #require(mid.records(ledgerID: "lgr_reload3").first { $0.value.isInFlight })
-            let key = PeriodKey(ledgerID: "lgr_reload3", periodStart: inFlight.key)
+            let inFlight = try #require(mid.records(ledgerID: "lgr_reload3").all.first { $0.record.isInFlight })
+            let key = PeriodKey(ledgerID: "lgr_reload3", periodStart: inFlight.start)
 
             try h.writeSchedule(ledgers: [Self.monthly])
             let second = try await h.launch()
             let final = await second.drive(maxVirtualSeconds: 86_400) { $0.record(key)?.isTerminal == true }
             try await second.stop()
             #expect(final.record(key)?.lastEvent == .completed, "the task in flight was left \(final.record(key)?.lastEvent.rawValue ?? "?")")
-            #expect(final.record(key)?.taskID == inFlight.value.taskID)
+            #expect(try JournalFile.read(path: h.journalPath, keepsEveryRecord: true).state.record(key)?.taskID == inFlight.record.taskID)
             #expect(Fixture.posts(await h.sim.requests(), ledger: "lgr_reload3").count == 1)
         }
     }

@@ -56,6 +56,36 @@ public enum UTCTimestamp {
         return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
     }
 
+    /// The whole second that `text` names when it is exactly as `format` writes it
+    /// (`2025-03-31T23:59:59.000Z`), else nil: such strings are kept as numbers and written
+    /// back unchanged, anything else is kept as the text it is.
+    public static func canonicalSeconds(_ text: String) -> Int64? {
+        var text = text
+        return text.withUTF8 { b -> Int64? in
+            guard b.count == 24, b[4] == 45, b[7] == 45, b[10] == 84, b[13] == 58, b[16] == 58, b[19] == 46,
+                  b[20] == 48, b[21] == 48, b[22] == 48, b[23] == 90
+            else { return nil }
+            func num(_ from: Int, _ len: Int) -> Int? {
+                var v = 0
+                for i in from..<(from + len) {
+                    let c = b[i]
+                    guard c >= 48, c <= 57 else { return nil }
+                    v = v * 10 + Int(c - 48)
+                }
+                return v
+            }
+            guard let y = num(0, 4), let mo = num(5, 2), let d = num(8, 2), let h = num(11, 2), let mi = num(14, 2), let s = num(17, 2),
+                  (1...12).contains(mo), (1...CivilDate.daysInMonth(year: y, month: mo)).contains(d), h < 24, mi < 60, s < 60
+            else { return nil }
+            return CivilDate.toDays(year: y, month: mo, day: d) * 86_400 + Int64(h * 3600 + mi * 60 + s)
+        }
+    }
+
+    /// `format` of a whole second since 1970.
+    public static func format(epochSeconds: Int64) -> String {
+        format(epochSeconds: epochSeconds, millis: 0, withMillis: true)
+    }
+
     /// Parses RFC 3339 / ISO 8601 date-times: `2025-01-01T00:00:00Z`, `…00.000Z`,
     /// `…+02:00`. Returns nil for anything else.
     public static func parse(_ text: String) -> Date? {

@@ -37,7 +37,8 @@ public struct JournalCheckpoint: Sendable, Equatable {
     public static func path(forJournal journalPath: String) -> String { journalPath + ".checkpoint" }
 
     static let magic: [UInt8] = Array("MGVCKPT\n".utf8)
-    static let version: UInt32 = 1
+    /// 2: completed periods as runs (`CompletedRuns`); a version 1 checkpoint is ignored.
+    static let version: UInt32 = 2
     static let headerSize = 8 + 4 + 8 + 8 + 8 + 8
 
     // MARK: - Encoding
@@ -55,10 +56,16 @@ public struct JournalCheckpoint: Sendable, Equatable {
         body.u32(UInt32(ledgers.count))
         for (ledgerID, records) in ledgers {
             body.u32(strings.index(ledgerID))
-            body.u32(UInt32(records.count))
-            for (start, r) in records.sorted(by: { $0.key < $1.key }) {
+            body.u32(UInt32(records.others.count))
+            for (start, r) in records.others.sorted(by: { $0.key < $1.key }) {
                 body.u32(strings.index(start))
                 Self.write(r, &body, &strings)
+            }
+            body.u32(UInt32(records.completed.runs.count))
+            for run in records.completed.runs {
+                body.u64(UInt64(bitPattern: run.start))
+                body.u32(UInt32(run.ends.count))
+                for e in run.ends { body.u32(e) }
             }
         }
         let durations = state.durations.sorted { $0.key < $1.key }
@@ -192,7 +199,21 @@ public struct JournalCheckpoint: Sendable, Equatable {
                 guard let start = r.string(), let record = readRecord(&r) else { return nil }
                 records[start] = record
             }
-            state.ledgers[ledgerID] = records
+            guard let runCount = r.u32(), Int(runCount) <= r.remaining / 12 else { return nil }
+            var runs: [CompletedRuns.Run] = []
+            runs.reserveCapacity(Int(runCount))
+            for _ in 0..<runCount {
+                guard let start = r.u64(), let n = r.u32(), n > 0, Int(n) <= r.remaining / 4 else { return nil }
+                var ends: [UInt32] = []
+                ends.reserveCapacity(Int(n))
+                for _ in 0..<n {
+                    guard let e = r.u32() else { return nil }
+                    ends.append(e)
+                }
+                runs.append(CompletedRuns.Run(start: Int64(bitPattern: start), ends: ends))
+            }
+            guard let completed = CompletedRuns(runs: runs) else { return nil }
+            state.ledgers[ledgerID] = LedgerRecords(others: records, completed: completed)
         }
         guard let durationCount = r.u32() else { return nil }
         for _ in 0..<durationCount {

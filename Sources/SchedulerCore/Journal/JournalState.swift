@@ -4,13 +4,18 @@ import Foundation
 /// and what failed. Replaying the same lines always yields the same state, which is what
 /// lets the daemon resume after any crash without re-POSTing a period.
 public struct JournalState: Sendable, Equatable {
-    /// ledger id → period start → record.
-    public internal(set) var ledgers: [String: [String: PeriodRecord]] = [:]
+    /// ledger id → its periods.
+    public internal(set) var ledgers: [String: LedgerRecords] = [:]
     public internal(set) var lineCount = 0
     /// ledger id → seconds from `fired` to `completed` of its last few tasks.
     var durations: [String: RecentDurations] = [:]
+    /// Keep a full record of every period, plainly completed ones too (`journal` shows
+    /// their task ids and times); the daemon folds those into runs instead.
+    public let keepsEveryRecord: Bool
 
-    public init() {}
+    public init(keepsEveryRecord: Bool = false) {
+        self.keepsEveryRecord = keepsEveryRecord
+    }
 
     /// Seconds from `fired` to `completed` of the ledger's last `RecentDurations.capacity`
     /// generations, oldest first (what `PollSchedule` estimates a new task's finish from).
@@ -22,32 +27,31 @@ public struct JournalState: Sendable, Equatable {
         ledgers[key.ledgerID]?[key.periodStart]
     }
 
-    public func records(ledgerID: String) -> [String: PeriodRecord] {
-        ledgers[ledgerID] ?? [:]
+    public func records(ledgerID: String) -> LedgerRecords {
+        ledgers[ledgerID] ?? LedgerRecords()
     }
 
     /// Every period whose POST may have reached the server and that has no terminal event.
     public var inFlight: [PeriodKey] {
         ledgers.flatMap { ledger, periods in
-            periods.filter { $0.value.isInFlight }.map { PeriodKey(ledgerID: ledger, periodStart: $0.key) }
+            periods.others.filter { $0.value.isInFlight }.map { PeriodKey(ledgerID: ledger, periodStart: $0.key) }
         }.sorted()
     }
 
     /// Starts a scratch state from an existing record (`PeriodRun` folds one line onto it).
     mutating func seedRecord(_ key: PeriodKey, _ record: PeriodRecord) {
-        ledgers[key.ledgerID, default: [:]][key.periodStart] = record
+        ledgers[key.ledgerID, default: LedgerRecords()].seed(key.periodStart, record)
     }
 
     public mutating func apply(_ e: JournalEntry) {
         lineCount += 1
-        // One lookup per level, the record folded in place.
-        let duration = Self.fold(e, into: &ledgers[e.ledgerID, default: [:]][e.periodStart])
+        let duration = ledgers[e.ledgerID, default: LedgerRecords()].apply(e, keepsEveryRecord: keepsEveryRecord)
         if let duration { durations[e.ledgerID, default: RecentDurations()].append(duration) }
     }
 
     /// Folds one line into its period's record; returns the task's duration (fired to
     /// completed) when the line completes a polled task.
-    private static func fold(_ e: JournalEntry, into slot: inout PeriodRecord?) -> Double? {
+    static func fold(_ e: JournalEntry, into slot: inout PeriodRecord?) -> Double? {
         if slot == nil {
             slot = PeriodRecord(
                 periodEnd: e.periodEnd, lastEvent: e.event, attempts: 0, taskFailures: 0, emptyPreviews: 0,

@@ -69,7 +69,7 @@ public struct JournalReport: Sendable, Encodable {
             headings.append(LedgerHeading(
                 id: ledger, cadence: config?.cadence.rawValue, timeZone: config.map { LocalTime.zoneName($0.timeZone) },
                 paused: controls.pause(of: ledger)))
-            for (start, r) in state.records(ledgerID: ledger).sorted(by: { $0.key < $1.key }) {
+            for (start, r) in state.records(ledgerID: ledger).all {
                 let completion = PeriodStateName.completion(r)
                 rows.append(Row(
                     ledgerID: ledger, periodStart: start, periodEnd: r.periodEnd,

@@ -22,11 +22,24 @@ public struct LedgerPlanner: Sendable {
     public var ledger: LedgerSchedule { storage.ledger }
     private var foreign: [(start: Date, end: Date, periodStart: String, event: JournalEvent)] { storage.foreign }
 
-    public init(ledger: LedgerSchedule, records: [String: PeriodRecord]) {
+    public init(ledger: LedgerSchedule, records: LedgerRecords) {
         let calendar = ledger.calendar
         var foreign: [(Date, Date, String, JournalEvent)] = []
         PeriodCalendarCache.shared.with(calendar) { table in
-            for (start, record) in records {
+            // Completed periods folded into runs: walked along the calendar, which asks
+            // ICU once per run and then follows the shared table.
+            var expected: Period?
+            records.forEachCompleted { s, e in
+                let start = PeriodCalendar.date(s), end = PeriodCalendar.date(e)
+                let p = expected?.start == start ? expected! : calendar.period(containing: start)
+                if p.start == start, p.end == end {
+                    expected = table.following(p, calendar)
+                } else {
+                    foreign.append((start, end, UTCTimestamp.format(epochSeconds: s), .completed))
+                    expected = nil
+                }
+            }
+            for (start, record) in records.others {
                 // nil: the start is no timestamp; "": no period of the calendar starts there.
                 guard let alignedEnd = table.alignedEnd(start, calendar), alignedEnd != record.periodEnd,
                       let s = UTCTimestamp.parse(start), let e = UTCTimestamp.parse(record.periodEnd)
@@ -34,12 +47,12 @@ public struct LedgerPlanner: Sendable {
                 foreign.append((s, e.addingTimeInterval(1), start, record.lastEvent))
             }
         }
-        self.storage = Storage(ledger: ledger, foreign: foreign.sorted { $0.0 < $1.0 })
+        self.storage = Storage(ledger: ledger, foreign: foreign.sorted { ($0.0, $0.2) < ($1.0, $1.2) })
     }
 
     /// The oldest open period at or after `from` (default: the ledger's first period).
     /// Bounded: it skips at most one period per terminal record.
-    public func nextOpenPeriod(records: [String: PeriodRecord], from: Period? = nil) -> Period {
+    public func nextOpenPeriod(records: LedgerRecords, from: Period? = nil) -> Period {
         let first = ledger.firstPeriod
         var period = from ?? first
         if period.start < first.start { period = first }
@@ -55,13 +68,13 @@ public struct LedgerPlanner: Sendable {
     }
 
     /// Open periods that are due at `now`, oldest first, at most `limit` of them.
-    public func duePeriods(records: [String: PeriodRecord], now: Date, limit: Int = 10_000) -> [Period] {
+    public func duePeriods(records: LedgerRecords, now: Date, limit: Int = 10_000) -> [Period] {
         openPeriods(records: records, from: ledger.firstPeriod, now: now, limit: limit).entries.map(\.period)
     }
 
     /// The open periods from `start` whose due instant is at or before `now`, at most
     /// `limit` of them, and when the next period falls due.
-    public func openPeriods(records: [String: PeriodRecord], from start: Period, now: Date, limit: Int = 100_000) -> OpenPeriods {
+    public func openPeriods(records: LedgerRecords, from start: Period, now: Date, limit: Int = 100_000) -> OpenPeriods {
         var period = start.start < ledger.firstPeriod.start ? ledger.firstPeriod : start
         let calendar = ledger.calendar
         return PeriodCalendarCache.shared.with(calendar) { table in
@@ -81,11 +94,11 @@ public struct LedgerPlanner: Sendable {
     /// A record is this period's only when it spans the same period: after a cadence change
     /// an old record can share the start string (monthly January vs quarterly Q1) and must
     /// not make the new period look done.
-    private func isDone(_ period: Period, _ records: [String: PeriodRecord], _ table: inout PeriodCalendarCache.Table) -> Bool {
+    private func isDone(_ period: Period, _ records: LedgerRecords, _ table: inout PeriodCalendarCache.Table) -> Bool {
         if records.isEmpty { return false }
         let (start, end) = table.strings(period)
-        guard let r = records[start], r.periodEnd == end else { return false }
-        return r.isTerminal
+        return records.isDone(
+            start: start, end: end, startSeconds: PeriodCalendar.epoch(period.start), endSeconds: PeriodCalendar.epoch(period.end))
     }
 
     /// A journal record under a different cadence that overlaps `period`, if any.

@@ -35,21 +35,16 @@ public struct LedgerStatus: Sendable, Equatable {
     }
 
     public static func of(
-        ledger: LedgerSchedule, records: [String: PeriodRecord], pause: LedgerPause?, now: Date, overdueAfter: Duration
+        ledger: LedgerSchedule, records: LedgerRecords, pause: LedgerPause?, now: Date, overdueAfter: Duration
     ) -> LedgerStatus {
         let planner = LedgerPlanner(ledger: ledger, records: records)
         var open = planner.openPeriods(records: records, from: planner.nextOpenPeriod(records: records), now: now)
         let s = open.standing(records: records, now: now, alerts: AlertSettings(overdueAfter: overdueAfter))
         // In-flight periods of another span (after a cadence change) still count.
-        let offGrid = records.values.filter { r in r.isInFlight && !isAligned(r, ledger) }.count
+        let offGrid = records.others.values.filter { r in r.isInFlight && !isAligned(r, ledger) }.count
         return LedgerStatus(
             ledgerID: ledger.id, dueNotDone: s.due, inFlight: s.inFlight + offGrid, overdue: s.overdue,
-            heldDetail: s.heldDetail, paused: pause, lastCompletedEnd: newestCompletedEnd(records).flatMap(periodEnd))
-    }
-
-    /// The `period_end` text of the newest completed period (same-format strings sort by time).
-    public static func newestCompletedEnd(_ records: [String: PeriodRecord]) -> String? {
-        records.values.lazy.filter { $0.lastEvent == .completed }.map(\.periodEnd).max()
+            heldDetail: s.heldDetail, paused: pause, lastCompletedEnd: records.newestCompletedEnd.flatMap(periodEnd))
     }
 
     /// A `period_end` (the period's last second) as the end instant (the next period's start).

@@ -57,15 +57,17 @@ public struct OpenPeriods: Sendable {
     public static let overdueListLimit = 1_000
 
     /// Classifies the open periods by their records; drops the leading ones that ended.
-    public mutating func standing(records: [String: PeriodRecord], now: Date, alerts: AlertSettings) -> Standing {
-        func record(_ e: Entry) -> PeriodRecord? {
-            records[e.key].flatMap { $0.periodEnd == e.period.endTime ? $0 : nil }
+    public mutating func standing(records: LedgerRecords, now: Date, alerts: AlertSettings) -> Standing {
+        func isDone(_ e: Entry) -> Bool {
+            records.isDone(start: e.key, end: e.period.endTime, startSeconds: PeriodCalendar.epoch(e.period.start),
+                           endSeconds: PeriodCalendar.epoch(e.period.end))
         }
-        while head < entries.count, record(entries[head])?.isTerminal == true { head += 1 }
+        while head < entries.count, isDone(entries[head]) { head += 1 }
         var s = Standing()
         for e in entries[head...] {
-            let r = record(e)
-            if r?.isTerminal == true { continue }
+            if isDone(e) { continue }
+            // Not done: a record, if any, is one the ledger keeps in full.
+            let r = records.others[e.key].flatMap { $0.periodEnd == e.period.endTime ? $0 : nil }
             if r?.isInFlight == true { s.inFlight += 1 } else { s.due += 1 }
             if s.heldDetail == nil, r?.lastEvent == .held { s.heldDetail = r?.detail ?? "held" }
             if alerts.isOverdue(dueAt: e.dueAt, now: now) {

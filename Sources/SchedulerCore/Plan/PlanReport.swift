@@ -89,8 +89,10 @@ public struct PlanReport: Sendable, Encodable {
             while ledger.dueInstant(of: next) <= now {
                 next = ledger.calendar.following(next)
             }
-            let count = { (e: JournalEvent) in records.values.filter { $0.lastEvent == e }.count }
-            let completions = records.values.compactMap(PeriodStateName.completion)
+            let count = { (e: JournalEvent) in
+                records.others.values.filter { $0.lastEvent == e }.count + (e == .completed ? records.plainlyCompleted : 0)
+            }
+            let completions = records.others.values.compactMap(PeriodStateName.completion)
             let inFlight = due.filter { records[$0.startTime]?.isInFlight == true }.count
             ledgers.append(Ledger(
                 id: ledger.id, cadence: ledger.cadence.rawValue, timeZone: LocalTime.zoneName(ledger.timeZone),

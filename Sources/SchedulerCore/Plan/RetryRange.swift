@@ -17,12 +17,12 @@ public struct RetryRange: Sendable, Equatable {
     public static let retryable: [JournalEvent] = [.failed, .ambiguous, .skipped]
 
     public static func select(
-        records: [String: PeriodRecord], ledgerID: String, from: Date, toExclusive: Date, only: Set<JournalEvent>
+        records: LedgerRecords, ledgerID: String, from: Date, toExclusive: Date, only: Set<JournalEvent>
     ) -> RetryRange {
         var selected: [PeriodKey] = []
         var completed = 0
         var other: [String: Int] = [:]
-        for (start, record) in records {
+        for (start, record) in records.all {
             guard let s = UTCTimestamp.parse(start), s >= from, s < toExclusive else { continue }
             if record.lastEvent == .completed {
                 completed += 1

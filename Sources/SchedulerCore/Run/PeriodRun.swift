@@ -81,10 +81,7 @@ public struct PeriodRun: Sendable {
             time: now, ledgerID: ledger.id, periodStart: period.startTime, periodEnd: period.endTime, event: event,
             taskID: event == .intent ? nil : record?.taskID, attempt: (record?.attempts ?? 0) + (event == .intent ? 1 : 0),
             state: state, progress: progress, error: error, batchIDs: batchIDs, detail: detail)
-        var state = JournalState()
-        if let record { state.seedRecord(e.key, record) }
-        state.apply(e)
-        record = state.record(e.key)
+        _ = JournalState.fold(e, into: &record)
         return .record(e)
     }
 

@@ -46,10 +46,10 @@ struct LedgerRunner: Sendable {
     /// periods of a whole catch-up run while it stays fresh.
     var listing: LedgerBatches?
 
-    init(ledger: LedgerSchedule, records: [String: PeriodRecord]) {
+    init(ledger: LedgerSchedule, records: LedgerRecords) {
         self.ledger = ledger
         self.planner = LedgerPlanner(ledger: ledger, records: records)
-        if let (start, record) = records.filter({ $0.value.isInFlight }).min(by: { $0.key < $1.key }),
+        if let (start, record) = records.others.filter({ $0.value.isInFlight }).min(by: { $0.key < $1.key }),
            let s = UTCTimestamp.parse(start), let lastSecond = UTCTimestamp.parse(record.periodEnd) {
             // A generation may exist on the server: follow it to its end before anything else.
             self.cursor = Period(start: s, end: lastSecond.addingTimeInterval(1))

@@ -131,7 +131,7 @@ extension SchedulerState {
             ledgerID: ledgerID, periodStart: key.periodStart, taskID: record.taskID)
         let period = Period(start: start, end: lastSecond.addingTimeInterval(1))
         let ledger = LedgerSchedule(id: ledgerID, cadence: .daily, firstPeriodStart: start)
-        var runner = LedgerRunner(ledger: ledger, records: [:])
+        var runner = LedgerRunner(ledger: ledger, records: LedgerRecords())
         runner.removed = true
         var run = PeriodRun(ledger: ledger, period: period, record: record, polling: schedule.polling, recovery: schedule.recovery)
         let steps = run.start(now: now.timeline)

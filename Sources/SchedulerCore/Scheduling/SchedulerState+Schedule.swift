@@ -14,7 +14,7 @@ extension SchedulerState {
             }
         }
         failures = journal.ledgers.values.reduce(0) { sum, periods in
-            sum + periods.values.filter { $0.lastEvent == .failed || $0.lastEvent == .ambiguous }.count
+            sum + periods.others.values.filter { $0.lastEvent == .failed || $0.lastEvent == .ambiguous }.count
         }
         for ledger in schedule.ledgers {
             runners[ledger.id] = LedgerRunner(ledger: ledger, records: journal.records(ledgerID: ledger.id))

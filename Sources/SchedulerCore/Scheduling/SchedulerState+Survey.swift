@@ -88,7 +88,7 @@ extension SchedulerState {
         if held == nil, runner.run == nil, let until = runner.heldUntil, until > now.timeline {
             held = LedgerStatus.unavailableDetail
         }
-        if lastCompleted[id] == nil { lastCompleted[id] = LedgerStatus.newestCompletedEnd(records) ?? "" }
+        if lastCompleted[id] == nil { lastCompleted[id] = records.newestCompletedEnd ?? "" }
         let lastEnd = lastCompleted[id].flatMap { $0.isEmpty ? nil : LedgerStatus.periodEnd($0) }
         let status = LedgerStatus(
             ledgerID: id, dueNotDone: standing.due, inFlight: inFlight, overdue: standing.overdue, heldDetail: held,
