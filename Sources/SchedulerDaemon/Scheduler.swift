@@ -152,6 +152,9 @@ public actor Scheduler {
         // READY=1 comes first and carries the status line itself.
         try carryOut(actions.filter { if case .status = $0 { false } else { true } }, &group)
         finishRequests()
+        // The replay's and the schedule's scratch memory goes back to the system before the
+        // daemon settles down (glibc keeps freed pages otherwise).
+        ProcessMemory.returnFreePages()
         readyAt = deps.clock.now()
         try? deps.notifier.ready(status: state.statusLine())
         pingWatchdog(&group)
