@@ -23,7 +23,8 @@ import Testing
 
     @Test("overdue is logged once per period and again when it becomes overdue anew")
     func overdueLog() {
-        let a = PeriodKey(ledgerID: "lgr_a", periodStart: "1"), b = PeriodKey(ledgerID: "lgr_a", periodStart: "2")
+        let a = Period(start: instant("2025-01-01T00:00:00Z"), end: instant("2025-02-01T00:00:00Z"))
+        let b = Period(start: instant("2025-02-01T00:00:00Z"), end: instant("2025-03-01T00:00:00Z"))
         var log = OverdueLog()
         #expect(log.newlyOverdue([a, b]) == [a, b])
         #expect(log.newlyOverdue([a, b]).isEmpty)

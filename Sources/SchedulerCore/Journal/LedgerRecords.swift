@@ -41,6 +41,20 @@ public struct LedgerRecords: Sendable, Equatable {
         return completed.end(ofPeriodStartingAt: startSeconds) == endSeconds
     }
 
+    /// `isDone` of a period of the calendar (its strings are made only when a record
+    /// kept in full could be its).
+    public func isDone(_ period: Period) -> Bool {
+        let s = PeriodCalendar.epoch(period.start), e = PeriodCalendar.epoch(period.end)
+        if others.isEmpty { return completed.end(ofPeriodStartingAt: s) == e }
+        return isDone(start: period.startTime, end: period.endTime, startSeconds: s, endSeconds: e)
+    }
+
+    /// The record kept in full that spans exactly `period`, if any.
+    public func keptRecord(of period: Period) -> PeriodRecord? {
+        if others.isEmpty { return nil }
+        return others[period.startTime].flatMap { $0.periodEnd == period.endTime ? $0 : nil }
+    }
+
     /// The `period_end` text of the newest completed period.
     public var newestCompletedEnd: String? {
         let plain = completed.newestEnd.map { UTCTimestamp.format(epochSeconds: $0 - 1) }

@@ -79,15 +79,18 @@ public struct LedgerPlanner: Sendable {
         let calendar = ledger.calendar
         return PeriodCalendarCache.shared.with(calendar) { table in
             var entries: [OpenPeriods.Entry] = []
+            func shrunk(_ entries: [OpenPeriods.Entry]) -> [OpenPeriods.Entry] {
+                entries.capacity > entries.count + entries.count / 4 + 4 ? Array(entries) : entries
+            }
             while entries.count < limit {
                 let dueAt = ledger.dueInstant(of: period)
-                if dueAt > now { return OpenPeriods(entries: entries, validUntil: dueAt) }
+                if dueAt > now { return OpenPeriods(entries: shrunk(entries), validUntil: dueAt) }
                 if !isDone(period, records, &table) {
-                    entries.append(OpenPeriods.Entry(period: period, key: table.strings(period).start, dueAt: dueAt))
+                    entries.append(OpenPeriods.Entry(period: period, dueAt: dueAt))
                 }
                 period = table.following(period, calendar)
             }
-            return OpenPeriods(entries: entries, validUntil: nil)
+            return OpenPeriods(entries: shrunk(entries), validUntil: nil)
         }
     }
 

@@ -17,9 +17,9 @@ extension AlertSettings {
 /// reading their records only. `LedgerStatus`, `plan`, and the scheduler's per-ledger
 /// standing all count through it, so "due", "in flight" and "overdue" mean one thing.
 public struct OpenPeriods: Sendable {
+    /// 24 bytes: a catch-up holds one per due period of every ledger.
     public struct Entry: Sendable {
         public var period: Period
-        public var key: String
         public var dueAt: Date
     }
 
@@ -58,16 +58,13 @@ public struct OpenPeriods: Sendable {
 
     /// Classifies the open periods by their records; drops the leading ones that ended.
     public mutating func standing(records: LedgerRecords, now: Date, alerts: AlertSettings) -> Standing {
-        func isDone(_ e: Entry) -> Bool {
-            records.isDone(start: e.key, end: e.period.endTime, startSeconds: PeriodCalendar.epoch(e.period.start),
-                           endSeconds: PeriodCalendar.epoch(e.period.end))
-        }
+        func isDone(_ e: Entry) -> Bool { records.isDone(e.period) }
         while head < entries.count, isDone(entries[head]) { head += 1 }
         var s = Standing()
         for e in entries[head...] {
             if isDone(e) { continue }
             // Not done: a record, if any, is one the ledger keeps in full.
-            let r = records.others[e.key].flatMap { $0.periodEnd == e.period.endTime ? $0 : nil }
+            let r = records.keptRecord(of: e.period)
             if r?.isInFlight == true { s.inFlight += 1 } else { s.due += 1 }
             if s.heldDetail == nil, r?.lastEvent == .held { s.heldDetail = r?.detail ?? "held" }
             if alerts.isOverdue(dueAt: e.dueAt, now: now) {

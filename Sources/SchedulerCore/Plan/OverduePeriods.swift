@@ -16,15 +16,28 @@ import Foundation
 ///     log.newlyOverdue([b])      // []      (a completed; forgotten)
 ///     log.newlyOverdue([a, b])   // [a]     (a is overdue again, e.g. after a retry failed)
 public struct OverdueLog: Sendable {
-    private var logged: Set<PeriodKey> = []
+    /// Starts (epoch seconds) of the periods logged, sorted: 8 bytes a period, since a
+    /// catch-up after a long outage has every old period of every ledger overdue at once.
+    private var logged: [Int64] = []
 
     public init() {}
 
-    /// The keys of `overdue` not logged yet; forgets keys no longer overdue.
-    public mutating func newlyOverdue(_ overdue: some Collection<PeriodKey>) -> [PeriodKey] {
-        let now = Set(overdue)
-        let fresh = now.subtracting(logged).sorted()
-        logged = now
-        return fresh
+    /// The periods of `overdue` not logged yet, oldest first; forgets periods no longer overdue.
+    public mutating func newlyOverdue(_ overdue: [Period]) -> [Period] {
+        let now = overdue.map { PeriodCalendar.epoch($0.start) }
+        let before = logged
+        var fresh: [Period] = []
+        for (i, start) in now.enumerated() where !Self.contains(before, start) { fresh.append(overdue[i]) }
+        logged = now.sorted()
+        return fresh.sorted { $0.start < $1.start }
+    }
+
+    private static func contains(_ sorted: [Int64], _ value: Int64) -> Bool {
+        var lo = 0, hi = sorted.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if sorted[mid] < value { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < sorted.count && sorted[lo] == value
     }
 }

@@ -11,7 +11,8 @@ struct LedgerRunner: Sendable {
         case checkBatches
     }
 
-    var ledger: LedgerSchedule
+    /// The ledger as scheduled (held once, by the planner).
+    var ledger: LedgerSchedule { planner.ledger }
     var planner: LedgerPlanner
     /// The oldest period not yet started (meaningful when `run` is nil).
     var cursor: Period
@@ -32,11 +33,11 @@ struct LedgerRunner: Sendable {
     /// A retried period earlier than `cursor` to revisit when the active run finishes.
     var retryFloor: Period?
     /// Schedule change that waits for the active run to finish.
-    var replacement: LedgerSchedule?
+    @Boxed var replacement: LedgerSchedule? = nil
     /// The `intent` line of the POST about to be sent. It is journaled at the moment the
     /// POST is spawned, so a stop while the POST waits (rate limit, shutdown) leaves no
     /// `intent` behind and the period is simply fired after the restart.
-    var pendingIntent: JournalEntry?
+    @Boxed var pendingIntent: JournalEntry? = nil
 
     /// The cursor is a period found in flight in the journal (resumed first, even when the
     /// schedule's cadence, time zone or first_period_start no longer produce it).
@@ -44,10 +45,9 @@ struct LedgerRunner: Sendable {
     /// The last listing of the ledger's batches. Every POST needs one that is fresh and
     /// newer than the period's last POST (`LookBeforeFire`); one listing clears the
     /// periods of a whole catch-up run while it stays fresh.
-    var listing: LedgerBatches?
+    @Boxed var listing: LedgerBatches? = nil
 
     init(ledger: LedgerSchedule, records: LedgerRecords) {
-        self.ledger = ledger
         self.planner = LedgerPlanner(ledger: ledger, records: records)
         if let (start, record) = records.others.filter({ $0.value.isInFlight }).min(by: { $0.key < $1.key }),
            let s = UTCTimestamp.parse(start), let lastSecond = UTCTimestamp.parse(record.periodEnd) {

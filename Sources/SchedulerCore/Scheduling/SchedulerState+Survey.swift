@@ -99,9 +99,9 @@ extension SchedulerState {
 
     /// Logs each period once when it becomes overdue (many at once as one line).
     mutating func logOverdue(_ id: String, _ periods: [Period]) {
-        let keys = periods.map { PeriodKey(ledgerID: id, periodStart: $0.startTime) }
-        let fresh = overdueLogs[id, default: OverdueLog()].newlyOverdue(keys)
-        guard let oldest = fresh.first else { return }
+        let fresh = overdueLogs[id, default: OverdueLog()].newlyOverdue(periods)
+        guard let first = fresh.first else { return }
+        let oldest = PeriodKey(ledgerID: id, periodStart: first.startTime)
         let after = ISODurationFormat.format(schedule.alerts.overdueAfter)
         let why = controls.isPaused(id) ? " (the ledger is paused)" : ""
         if fresh.count == 1 {
