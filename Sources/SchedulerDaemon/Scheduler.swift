@@ -85,6 +85,7 @@ public actor Scheduler {
 
     public init(schedule: Schedule, journal: JournalFile, dependencies: Dependencies) {
         self.state = SchedulerState(schedule: schedule)
+        self.state.reportsLedgerStatus = dependencies.metrics != nil
         self.journal = journal
         self.deps = dependencies
         self.rng = ClosureRNG(next: dependencies.random)

@@ -1,25 +1,28 @@
-/// Keeps a large value out of line: copying the enclosing struct copies one reference,
-/// and the value is copied on write (an `indirect` enum case). `LedgerRunner` holds its
-/// `PeriodRun` (about 600 bytes), pending intent, listing and schedule change this way, so the scheduler's per-event copies of runners
+/// Keeps a large optional value out of line: copying the enclosing struct copies one
+/// reference, the value is copied on write (an `indirect` enum case), and nil costs no
+/// allocation. `LedgerRunner` holds its `PeriodRun` (about 600 bytes), pending intent,
+/// listing and schedule change this way, so the scheduler's per-event copies of runners
 /// and the per-ledger table stay small.
 @propertyWrapper
-struct Boxed<Value: Sendable>: Sendable {
-    private indirect enum Storage: Sendable {
-        case value(Value)
+struct Boxed<Wrapped: Sendable>: Sendable {
+    private enum Storage: Sendable {
+        case none
+        indirect case some(Wrapped)
     }
 
     private var storage: Storage
 
-    init(wrappedValue: Value) {
-        storage = .value(wrappedValue)
+    init(wrappedValue: Wrapped?) {
+        storage = wrappedValue.map { .some($0) } ?? .none
     }
 
-    var wrappedValue: Value {
+    var wrappedValue: Wrapped? {
         get {
             switch storage {
-            case .value(let v): v
+            case .none: nil
+            case .some(let v): v
             }
         }
-        set { storage = .value(newValue) }
+        set { storage = newValue.map { .some($0) } ?? .none }
     }
 }

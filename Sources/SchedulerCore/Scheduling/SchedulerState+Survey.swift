@@ -44,7 +44,7 @@ extension SchedulerState {
             overdueTotal += survey.status.overdue - (ledgerStatus[id]?.overdue ?? 0)
             if ledgerStatus[id] != survey.status {
                 ledgerStatus[id] = survey.status
-                actions.append(.ledgerStatus(survey.status))
+                if reportsLedgerStatus { actions.append(.ledgerStatus(survey.status)) }
             }
             statusWatch.schedule(id, at: survey.nextChange?.addingTimeInterval(-wallOffset))
             logOverdue(id, survey.overduePeriods)

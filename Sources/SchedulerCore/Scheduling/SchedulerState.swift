@@ -58,6 +58,10 @@ public struct SchedulerState: Sendable {
     /// The newest completed period's end per ledger (nil: not looked up yet; "": none).
     var lastCompleted: [String: String] = [:]
 
+    /// Emit `.ledgerStatus` actions (someone exports per-ledger gauges); without it a
+    /// catch-up of thousands of ledgers queues no action per ledger for nobody.
+    public var reportsLedgerStatus = true
+
     public init(schedule: Schedule) {
         self.schedule = schedule
         self.limiter = RateLimiter(rate: schedule.limits.requestsPerSecond)
