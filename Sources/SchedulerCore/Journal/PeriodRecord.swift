@@ -44,6 +44,13 @@ public struct PeriodRecord: Sendable {
         var progress: Int?
 
         static let empty = Rare()
+
+        /// Every field at its default: no box needed.
+        var isEmpty: Bool {
+            taskFailures == 0 && emptyPreviews == 0 && consecutiveNotFired == 0 && lastError == nil && batchIDs == nil
+                && detail == nil && reconcilingSince == nil && taskID == nil && firedAt == nil && lastIntentAt == nil
+                && attempts == nil && progress == nil
+        }
     }
 
     init(periodEnd: String, lastEvent: JournalEvent, attempts: Int, taskFailures: Int, emptyPreviews: Int, firstTime: Date, lastTime: Date) {
@@ -63,102 +70,107 @@ public struct PeriodRecord: Sendable {
         self.emptyPreviews = emptyPreviews
     }
 
-    private func rareValue<T>(_ field: KeyPath<Rare, T>, _ fallback: T) -> T {
-        rare.first?[keyPath: field] ?? fallback
-    }
-
-    private mutating func setRare<T: Equatable>(_ field: WritableKeyPath<Rare, T>, _ value: T) {
+    /// Changes the rare fields in place; the box is made on the first non-default value and
+    /// dropped when every field is back to its default.
+    private mutating func updateRare(_ body: (inout Rare) -> Void) {
         if rare.isEmpty {
-            if value == Rare.empty[keyPath: field] { return }
-            rare = [Rare()]
+            var r = Rare()
+            body(&r)
+            if !r.isEmpty { rare = [r] }
+        } else {
+            body(&rare[0])
+            if rare[0].isEmpty { rare = [] }
         }
-        rare[0][keyPath: field] = value
-        if rare[0] == Rare.empty { rare = [] }
     }
 
     public var taskID: Int? {
-        get { taskIDValue != Self.noInt ? taskIDValue : rareValue(\.taskID, nil) }
+        get { taskIDValue != Self.noInt ? taskIDValue : rare.first?.taskID }
         set {
             taskIDValue = newValue == nil || newValue == Self.noInt ? Self.noInt : newValue!
-            setRare(\.taskID, newValue == Self.noInt ? newValue : nil)
+            let spill = newValue == Self.noInt ? newValue : nil
+            if spill != nil || !rare.isEmpty { updateRare { $0.taskID = spill } }
         }
     }
 
     /// POSTs started (intent lines), including ones whose outcome became unknown.
     public var attempts: Int {
-        get { rareValue(\.attempts, nil) ?? Int(attemptsValue) }
+        get { rare.first?.attempts ?? Int(attemptsValue) }
         set {
             let inline = Int32(exactly: newValue)
             attemptsValue = inline ?? 0
-            setRare(\.attempts, inline == nil ? newValue : nil)
+            let spill = inline == nil ? newValue : nil
+            if spill != nil || !rare.isEmpty { updateRare { $0.attempts = spill } }
         }
     }
 
     public var progress: Int? {
-        get { progressValue != Self.noInt32 ? Int(progressValue) : rareValue(\.progress, nil) }
+        get { progressValue != Self.noInt32 ? Int(progressValue) : rare.first?.progress }
         set {
             let inline = newValue.flatMap { Int32(exactly: $0) }.flatMap { $0 == Self.noInt32 ? nil : $0 }
             progressValue = inline ?? Self.noInt32
-            setRare(\.progress, inline == nil ? newValue : nil)
+            let spill = inline == nil ? newValue : nil
+            if spill != nil || !rare.isEmpty { updateRare { $0.progress = spill } }
         }
     }
 
     /// When the current task was accepted (for the task timeout and durations).
     public var firedAt: Date? {
-        get { firedAtValue != Self.noDate ? firedAtValue : rareValue(\.firedAt, nil) }
+        get { firedAtValue != Self.noDate ? firedAtValue : rare.first?.firedAt }
         set {
             firedAtValue = newValue == nil || newValue == Self.noDate ? Self.noDate : newValue!
-            setRare(\.firedAt, newValue == Self.noDate ? newValue : nil)
+            let spill = newValue == Self.noDate ? newValue : nil
+            if spill != nil || !rare.isEmpty { updateRare { $0.firedAt = spill } }
         }
     }
 
     /// When the last POST of this period was about to be sent (its `intent` line): a
     /// listing of batches older than this cannot clear the period for another POST.
     public var lastIntentAt: Date? {
-        get { lastIntentAtValue != Self.noDate ? lastIntentAtValue : rareValue(\.lastIntentAt, nil) }
+        get { lastIntentAtValue != Self.noDate ? lastIntentAtValue : rare.first?.lastIntentAt }
         set {
             lastIntentAtValue = newValue == nil || newValue == Self.noDate ? Self.noDate : newValue!
-            setRare(\.lastIntentAt, newValue == Self.noDate ? newValue : nil)
+            let spill = newValue == Self.noDate ? newValue : nil
+            if spill != nil || !rare.isEmpty { updateRare { $0.lastIntentAt = spill } }
         }
     }
 
     /// Tasks that ended `failed` and were (or will be) fired again.
     public var taskFailures: Int {
-        get { rareValue(\.taskFailures, 0) }
-        set { setRare(\.taskFailures, newValue) }
+        get { rare.first?.taskFailures ?? 0 }
+        set { if newValue != 0 || !rare.isEmpty { updateRare { $0.taskFailures = newValue } } }
     }
 
     /// Consecutive empty previews.
     public var emptyPreviews: Int {
-        get { rareValue(\.emptyPreviews, 0) }
-        set { setRare(\.emptyPreviews, newValue) }
+        get { rare.first?.emptyPreviews ?? 0 }
+        set { if newValue != 0 || !rare.isEmpty { updateRare { $0.emptyPreviews = newValue } } }
     }
 
     /// `not_fired` lines since the last accepted POST (the re-fire backoff).
     public var consecutiveNotFired: Int {
-        get { rareValue(\.consecutiveNotFired, 0) }
-        set { setRare(\.consecutiveNotFired, newValue) }
+        get { rare.first?.consecutiveNotFired ?? 0 }
+        set { if newValue != 0 || !rare.isEmpty { updateRare { $0.consecutiveNotFired = newValue } } }
     }
 
     public var lastError: String? {
-        get { rareValue(\.lastError, nil) }
-        set { setRare(\.lastError, newValue) }
+        get { rare.first?.lastError }
+        set { if newValue != nil || !rare.isEmpty { updateRare { $0.lastError = newValue } } }
     }
 
     public var batchIDs: [String]? {
-        get { rareValue(\.batchIDs, nil) }
-        set { setRare(\.batchIDs, newValue) }
+        get { rare.first?.batchIDs }
+        set { if newValue != nil || !rare.isEmpty { updateRare { $0.batchIDs = newValue } } }
     }
 
     public var detail: String? {
-        get { rareValue(\.detail, nil) }
-        set { setRare(\.detail, newValue) }
+        get { rare.first?.detail }
+        set { if newValue != nil || !rare.isEmpty { updateRare { $0.detail = newValue } } }
     }
 
     /// When reconciliation of an unknown POST outcome began.
     public var reconcilingSince: Date? {
-        get { rareValue(\.reconcilingSince, nil) }
-        set { setRare(\.reconcilingSince, newValue) }
+        get { rare.first?.reconcilingSince }
+        set { if newValue != nil || !rare.isEmpty { updateRare { $0.reconcilingSince = newValue } } }
     }
 
     public var isTerminal: Bool { lastEvent.isTerminal }

@@ -200,10 +200,14 @@ public struct ScheduleDecoder {
         return zone
     }
 
+    /// The zone names ICU knows, read once (the list is built anew on every call, and a
+    /// schedule of 10,000 ledgers asks twice per ledger).
+    private static let knownZones = Set(TimeZone.knownTimeZoneIdentifiers)
+
     /// Only IANA names (plus `UTC`/`GMT`), not abbreviations like `CET` or offsets like `GMT+2`.
     static func ianaZone(_ name: String) -> TimeZone? {
         if name == "UTC" || name == "GMT" || name == "Etc/UTC" { return TimeZone(identifier: "UTC") }
-        if TimeZone.knownTimeZoneIdentifiers.contains(name) { return TimeZone(identifier: name) }
+        if knownZones.contains(name) { return TimeZone(identifier: name) }
         // ICU's list lacks some IANA names, even canonical ones (Asia/Kolkata, where it has
         // Asia/Calcutta): accept an Area/Location name the tz database resolves. Abbreviations
         // (CET, EST) and offsets (GMT+2) have no "/" and stay refused.
