@@ -139,6 +139,23 @@ public final class JournalFile: Sendable {
 
     static func errnoText() -> String { String(cString: strerror(errno)) }
 
+    /// The bytes before the ledger id in a line as the daemon writes it:
+    /// `{"time":"2025-03-31T23:59:59.000Z","ledger_id":`.
+    private static let idOffset = 47
+    private static let beforeID = Array(#"","ledger_id":"#.utf8)
+
+    /// Whether a journal line names the ledger whose quoted id is `needle`: read at its
+    /// place in a line as the daemon writes it, else searched for.
+    static func names(_ bytes: UnsafeBufferPointer<UInt8>, _ needle: [UInt8]) -> Bool {
+        let at = idOffset, marker = at - beforeID.count
+        if bytes.count > at + needle.count, bytes[0] == 0x7B, bytes[marker] == 0x22,
+           beforeID.withUnsafeBytes({ memcmp(bytes.baseAddress! + marker, $0.baseAddress!, $0.count) }) == 0 {
+            return needle.withUnsafeBytes { memcmp(bytes.baseAddress! + at, $0.baseAddress!, $0.count) } == 0
+                && (bytes[at + needle.count] == 0x2C || bytes[at + needle.count] == 0x7D)
+        }
+        return contains(bytes, needle)
+    }
+
     /// Whether `needle` occurs in `bytes` (memchr for its first byte, then a compare).
     static func contains(_ bytes: UnsafeBufferPointer<UInt8>, _ needle: [UInt8]) -> Bool {
         guard let base = bytes.baseAddress, needle.count <= bytes.count else { return false }
@@ -174,7 +191,7 @@ public final class JournalFile: Sendable {
             throw .cannotRead(path: path, reason: errnoText())
         }
         defer { Glibc.close(fd) }
-        let scan = try scan(fd: fd, path: path, into: &state, onlyLedger: onlyLedger)
+        let scan = try scan(fd: fd, path: path, into: &state, onlyLedger: onlyLedger, digesting: false)
         return (state, scan.problems)
     }
 
@@ -237,7 +254,9 @@ public final class JournalFile: Sendable {
     /// with the digest of the bytes before it and the number of lines in them, how many
     /// lines were decoded here, and `tail`: a last line without a newline (`valid`: it
     /// decoded, so only the newline is missing).
-    fileprivate static func scan(fd: Int32, path: String, into state: inout JournalState, onlyLedger: String? = nil) throws(JournalError)
+    fileprivate static func scan(
+        fd: Int32, path: String, into state: inout JournalState, onlyLedger: String? = nil, digesting: Bool = true
+    ) throws(JournalError)
         -> (problems: [JournalProblem], from: UInt64, end: off_t, digest: JournalDigest, lines: Int, decodedLines: Int,
             tail: (start: off_t, valid: Bool, bytes: [UInt8])?)
     {
@@ -265,7 +284,7 @@ public final class JournalFile: Sendable {
         let needle = onlyLedger.map { Array(JournalCodec.quote($0).utf8) } ?? []
         func handle(_ bytes: UnsafeBufferPointer<UInt8>, torn: Bool) {
             lineNumber += 1
-            if !needle.isEmpty, !Self.contains(bytes, needle) { return }
+            if !needle.isEmpty, !Self.names(bytes, needle) { return }
             var blank = true
             for byte in bytes where byte != 0x20 && byte != 0x09 && byte != 0x0D {
                 blank = false
@@ -297,7 +316,7 @@ public final class JournalFile: Sendable {
                     handle(UnsafeBufferPointer(start: base + start, count: i - start), torn: false)
                 } else {
                     // The bytes carried from earlier chunks come first in the digest.
-                    digest.update(carry)
+                    if digesting { digest.update(carry) }
                     carry.append(contentsOf: UnsafeBufferPointer(start: base + start, count: i - start))
                     carry.withUnsafeBufferPointer { handle($0, torn: false) }
                     carry.removeAll(keepingCapacity: true)
@@ -305,7 +324,7 @@ public final class JournalFile: Sendable {
                 start = i + 1
                 lastNewlineEnd = offset + off_t(i + 1)
             }
-            if start > 0 { digest.update(UnsafeRawBufferPointer(start: chunk.baseAddress, count: start)) }
+            if start > 0, digesting { digest.update(UnsafeRawBufferPointer(start: chunk.baseAddress, count: start)) }
             carry.append(contentsOf: UnsafeBufferPointer(start: base + start, count: n - start))
             offset += off_t(n)
         }
