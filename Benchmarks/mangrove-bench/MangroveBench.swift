@@ -10,7 +10,7 @@ import Glibc
 
 /// Benchmarks that print a table; never part of the test suite.
 ///
-///     mangrove-bench startup [--ledgers N] [--lines N] [--daemon PATH]   (default: 0, 1 M and 3 M lines)
+///     mangrove-bench startup [--ledgers N] [--lines N] [--daemon PATH]   (default: 10,000 ledgers with 0, 1 M and 3 M lines, then 50,000 with 1 M)
 ///     mangrove-bench polling [--task-seconds N] [--periods N]   (default: 10, 60, 300 and 1800 s)
 ///     mangrove-bench requests [--catch-up N] [--history N] [--task-seconds N]
 @main
@@ -36,6 +36,10 @@ struct MangroveBench {
             let daemon = string("--daemon") ?? siblingExecutable("mangrove-scheduler")
             let lines = option("--lines", -1)
             rows += try StartupBench(ledgers: option("--ledgers", 10_000), sizes: lines >= 0 ? [lines] : [0, 1_000_000, 3_000_000], daemonPath: daemon).run()
+            if lines < 0, option("--ledgers", 0) == 0 {
+                // The wide case: many ledgers, a journal of the same size.
+                rows += try StartupBench(ledgers: 50_000, sizes: [1_000_000], daemonPath: daemon).run()
+            }
         }
         if which == "polling" || which == "all" {
             let one = option("--task-seconds", 0)

@@ -24,7 +24,7 @@ struct StartupBench {
         for lines in sizes {
             let r = try measure(lines: lines)
             table.append(r)
-            rows.append(("startup: \(r[0]) lines", "wc -l \(r[2]), READY \(r[3]) then \(r[5]), RSS \(r[4]) then \(r[6]), journal --ledger \(r[9]) \(r[10])"))
+            rows.append(("startup: \(ledgers) ledgers, \(r[0]) lines", "wc -l \(r[2]), READY \(r[3]) then \(r[5]), RSS \(r[4]) then \(r[6]), journal --ledger \(r[9]) \(r[10])"))
         }
         let widths = (0..<table[0].count).map { c in table.map { $0[c].count }.max() ?? 0 }
         print("\nstart-up: \(ledgers) monthly ledgers (Europe/Berlin)")

@@ -90,19 +90,25 @@ public struct LedgerRecords: Sendable, Equatable {
     /// (`journal` shows every period's details). Returns the task's duration when the line
     /// completes a polled task.
     mutating func apply(_ e: JournalEntry, keepsEveryRecord: Bool) -> Double? {
-        if !completed.isEmpty, others[e.periodStart] == nil, let s = UTCTimestamp.canonicalSeconds(e.periodStart),
-           let end = completed.remove(startingAt: s) {
+        // Two lookups a line: the record is taken out, folded, and put back unless it folds into a run.
+        var slot = others.removeValue(forKey: e.periodStart)
+        if slot == nil, !completed.isEmpty, let s = UTCTimestamp.canonicalSeconds(e.periodStart), let end = completed.remove(startingAt: s) {
             // A line after the period completed (journals joined, lines replayed): the period
             // becomes a record again, folded on from `completed`.
-            others[e.periodStart] = Self.completedRecord(end: end)
+            slot = Self.completedRecord(end: end)
         }
-        let duration = JournalState.fold(e, into: &others[e.periodStart])
-        if !keepsEveryRecord, let r = others[e.periodStart], Self.folds(r),
-           let s = UTCTimestamp.canonicalSeconds(e.periodStart), let last = UTCTimestamp.canonicalSeconds(r.periodEnd),
-           completed.insert(start: s, end: last + 1) {
-            others[e.periodStart] = nil
+        let duration = JournalState.fold(e, into: &slot)
+        if let r = slot {
+            if keepsEveryRecord || !Self.folds(r) || !fold(start: e.periodStart, r) { others[e.periodStart] = r }
         }
         return duration
+    }
+
+    /// Puts a plainly completed period into the runs; false when its strings are not the
+    /// daemon's own or it overlaps a period held there.
+    private mutating func fold(start: String, _ r: PeriodRecord) -> Bool {
+        guard let s = UTCTimestamp.canonicalSeconds(start), let last = UTCTimestamp.canonicalSeconds(r.periodEnd) else { return false }
+        return completed.insert(start: s, end: last + 1)
     }
 
     /// A plain completion: nothing but "done" to remember.
