@@ -28,12 +28,18 @@ public struct Daemon: Sendable {
     /// Told the port `/metrics` is served on once it listens (tests use port 0).
     public var onMetricsListening: @Sendable (Int) async -> Void = { _ in }
 
+    /// The schedule as the caller already loaded it (`run` reads it once, for its
+    /// pre-flight check and for the daemon); nil: `prepare` loads it.
+    let preloaded: (schedule: Schedule, warnings: [ScheduleProblem])?
+
     public init(
         configPath: String, environment: [String: String], logger: Logger, notifier: any SystemdNotifying,
         clock: any SchedulerClock = SystemSchedulerClock(), handleSignals: Bool = true, api: (any BatchAPI)? = nil,
         random: @escaping @Sendable () -> UInt64 = { UInt64.random(in: .min ... .max) },
-        apiSleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+        apiSleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
+        loaded: (schedule: Schedule, warnings: [ScheduleProblem])? = nil
     ) {
+        self.preloaded = loaded
         self.apiSleep = apiSleep
         self.configPath = configPath
         self.environment = environment
@@ -49,10 +55,14 @@ public struct Daemon: Sendable {
     /// plus the HTTP client the caller must shut down.
     public func prepare() throws(DaemonError) -> (scheduler: Scheduler, httpClient: HTTPClient?) {
         let loaded: (schedule: Schedule, warnings: [ScheduleProblem])
-        do {
-            loaded = try ScheduleFile.load(path: configPath, now: clock.wallNow())
-        } catch {
-            throw .schedule(error)
+        if let preloaded {
+            loaded = preloaded
+        } else {
+            do {
+                loaded = try ScheduleFile.load(path: configPath, now: clock.wallNow())
+            } catch {
+                throw .schedule(error)
+            }
         }
         for w in loaded.warnings {
             logger.warning("\(w.formatted(file: configPath))", metadata: ["mangrove_event": "schedule_warning"])

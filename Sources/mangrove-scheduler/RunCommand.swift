@@ -29,7 +29,10 @@ struct RunCommand: AsyncParsableCommand {
         LogDestination.bootstrap(identifier: "mangrove-scheduler", level: logLevel)
         let logger = Logger(label: "mangrove-scheduler")
         let environment = ProcessInfo.processInfo.environment
-        if let schedule = try? ScheduleFile.load(path: options.config).schedule,
+        // Read once: for the pre-flight check here and for the daemon (a schedule of
+        // thousands of ledgers takes a noticeable part of the start-up to decode).
+        let loaded = try? ScheduleFile.load(path: options.config, now: Date())
+        if let schedule = loaded?.schedule,
            let refusal = SchedulePreflight.journalFolderRefusal(journalPath: schedule.journalPath, environment: environment) {
             logger.critical("\(options.config): journal_path: \(refusal)", metadata: ["mangrove_event": "start_failed"])
             let notifier = SystemdNotifier()
@@ -37,7 +40,7 @@ struct RunCommand: AsyncParsableCommand {
             try? notifier.stopping()
             throw ExitCode(78)
         }
-        let daemon = Daemon(configPath: options.config, environment: environment, logger: logger, notifier: SystemdNotifier())
+        let daemon = Daemon(configPath: options.config, environment: environment, logger: logger, notifier: SystemdNotifier(), loaded: loaded)
         do {
             try await daemon.run()
         } catch let error as DaemonError {

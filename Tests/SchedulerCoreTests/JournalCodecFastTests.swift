@@ -27,6 +27,25 @@ struct JournalCodecFastTests {
         #expect(fast == entry)
     }
 
+    @Test("lines as the daemon writes them are read by position, and agree with the flat reader", arguments: entries)
+    func canonical(_ entry: JournalEntry) throws {
+        var line = JournalCodec.encode(entry)
+        let byPosition = line.withUTF8 { JournalCodec.decodeCanonical($0, interner: JournalStringInterner()) }
+        #expect(byPosition == entry)
+        #expect(byPosition == line.withUTF8 { JournalCodec.decodeFlat($0, interner: nil) })
+    }
+
+    @Test("a line in another key order or with spaces is not read by position, but still read", arguments: [
+        #"{"ledger_id":"lgr_a","time":"2026-01-01T00:00:00.000Z","period_start":"s","period_end":"e","event":"fired"}"#,
+        #"{"time":"2026-01-01T00:00:00.000Z", "ledger_id":"lgr_a","period_start":"s","period_end":"e","event":"fired"}"#,
+        #"{"time":"2026-01-01T00:00:00.000Z","ledger_id":"lgr_a","period_start":"s","period_end":"e","event":"fired","attempt":1,"task_id":3}"#,
+    ])
+    func notCanonical(_ text: String) throws {
+        var line = text
+        #expect(line.withUTF8 { JournalCodec.decodeCanonical($0, interner: nil) } == nil)
+        #expect(Self.fast(text) == (try JournalCodec.decode(text)))
+    }
+
     @Test("declines what it does not understand, so the general decoder handles it", arguments: [
         #"{"time":"2026-01-01T00:00:00.000Z","ledger_id":"lgr_a","period_start":"s","period_end":"e","event":"completed","batch_ids":["bat_1"]}"#,
         #"{"time":"2026-01-01T00:00:00.000Z","ledger_id":"lgr_a","period_start":"s","period_end":"e","event":"failed","error":"a \"quoted\" message"}"#,

@@ -12,6 +12,71 @@ extension JournalCodec {
     /// As `decodeFast(_:)`, taking the ledger id, period strings and state from
     /// `interner`, so a replay allocates them once per distinct value, not once per line.
     public static func decodeFast(_ b: UnsafeBufferPointer<UInt8>, interner: JournalStringInterner?) -> JournalEntry? {
+        if let entry = decodeCanonical(b, interner: interner) { return entry }
+        return decodeFlat(b, interner: interner)
+    }
+
+    /// The line exactly as `encode` writes it: keys in their order, no spaces, strings
+    /// without escapes. Read by position (each key a byte compare) rather than parsed;
+    /// nil for anything else, which `decodeFlat` then reads.
+    static func decodeCanonical(_ b: UnsafeBufferPointer<UInt8>, interner: JournalStringInterner?) -> JournalEntry? {
+        guard let base = b.baseAddress else { return nil }
+        let n = b.count
+        var i = 0
+        @inline(__always) func literal(_ text: StaticString) -> Bool {
+            let k = text.utf8CodeUnitCount
+            guard i + k <= n, memcmp(base + i, text.utf8Start, k) == 0 else { return false }
+            i += k
+            return true
+        }
+        /// The content of a string whose opening quote was just read, up to its closing quote.
+        @inline(__always) func content() -> UnsafeBufferPointer<UInt8>? {
+            let start = i
+            while i < n, b[i] != 0x22 {
+                if b[i] == 0x5C || b[i] < 0x20 { return nil }
+                i += 1
+            }
+            guard i < n else { return nil }
+            defer { i += 1 }
+            return UnsafeBufferPointer(rebasing: b[start..<i])
+        }
+        @inline(__always) func shared(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+            interner?.string(bytes) ?? String(decoding: bytes, as: UTF8.self)
+        }
+        @inline(__always) func integer() -> Int? {
+            var negative = false
+            if i < n, b[i] == 0x2D { negative = true; i += 1 }
+            var value = 0, digits = 0
+            while i < n, b[i] >= 0x30, b[i] <= 0x39, digits < 18 {
+                value = value * 10 + Int(b[i] - 0x30)
+                i += 1
+                digits += 1
+            }
+            guard digits > 0, i < n, b[i] == 0x2C || b[i] == 0x7D else { return nil }
+            return negative ? -value : value
+        }
+        guard literal(#"{"time":""#), let timeText = content(), let time = UTCTimestamp.parse(bytes: timeText),
+              literal(#","ledger_id":""#), let ledger = content(),
+              literal(#","period_start":""#), let start = content(),
+              literal(#","period_end":""#), let end = content(),
+              literal(#","event":""#), let eventText = content(),
+              let event = JournalEvent(rawValue: String(decoding: eventText, as: UTF8.self))
+        else { return nil }
+        var taskID: Int?, attempt: Int?, state: String?, progress: Int?, error: String?, detail: String?
+        if literal(#","task_id":"#) { guard let v = integer() else { return nil }; taskID = v }
+        if literal(#","attempt":"#) { guard let v = integer() else { return nil }; attempt = v }
+        if literal(#","state":""#) { guard let v = content() else { return nil }; state = shared(v) }
+        if literal(#","progress":"#) { guard let v = integer() else { return nil }; progress = v }
+        if literal(#","error":""#) { guard let v = content() else { return nil }; error = String(decoding: v, as: UTF8.self) }
+        if literal(#","detail":""#) { guard let v = content() else { return nil }; detail = String(decoding: v, as: UTF8.self) }
+        guard literal("}"), i == n else { return nil }
+        return JournalEntry(
+            time: time, ledgerID: shared(ledger), periodStart: shared(start), periodEnd: shared(end), event: event, taskID: taskID,
+            attempt: attempt, state: state, progress: progress, error: error, detail: detail)
+    }
+
+    /// Any flat object of the journal's keys, in any order, with spaces.
+    static func decodeFlat(_ b: UnsafeBufferPointer<UInt8>, interner: JournalStringInterner?) -> JournalEntry? {
         var i = 0
         let n = b.count
         @inline(__always) func skipSpace() { while i < n, b[i] == 0x20 || b[i] == 0x09 || b[i] == 0x0D { i += 1 } }
