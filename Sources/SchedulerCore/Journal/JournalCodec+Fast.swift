@@ -41,7 +41,8 @@ extension JournalCodec {
             return UnsafeBufferPointer(rebasing: b[start..<i])
         }
         @inline(__always) func shared(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
-            interner?.string(bytes) ?? String(decoding: bytes, as: UTF8.self)
+            // Up to 15 bytes a String is stored inline: nothing to share.
+            bytes.count <= 15 ? String(decoding: bytes, as: UTF8.self) : interner?.string(bytes) ?? String(decoding: bytes, as: UTF8.self)
         }
         @inline(__always) func integer() -> Int? {
             var negative = false
@@ -59,8 +60,7 @@ extension JournalCodec {
               literal(#","ledger_id":""#), let ledger = content(),
               literal(#","period_start":""#), let start = content(),
               literal(#","period_end":""#), let end = content(),
-              literal(#","event":""#), let eventText = content(),
-              let event = JournalEvent(rawValue: String(decoding: eventText, as: UTF8.self))
+              literal(#","event":""#), let eventText = content(), let event = JournalEvent(bytes: eventText)
         else { return nil }
         var taskID: Int?, attempt: Int?, state: String?, progress: Int?, error: String?, detail: String?
         if literal(#","task_id":"#) { guard let v = integer() else { return nil }; taskID = v }
@@ -195,4 +195,19 @@ public final class JournalStringInterner {
         slots[slot] = s
         return s
     }
+}
+
+extension JournalEvent {
+    /// The event whose raw value is `bytes` (the replay's fast path: no String made).
+    init?(bytes: UnsafeBufferPointer<UInt8>) {
+        for event in Self.byBytes where event.bytes.count == bytes.count {
+            if event.bytes.withUnsafeBufferPointer({ memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) }) == 0 {
+                self = event.event
+                return
+            }
+        }
+        return nil
+    }
+
+    private static let byBytes: [(bytes: [UInt8], event: JournalEvent)] = allCases.map { (Array($0.rawValue.utf8), $0) }
 }
