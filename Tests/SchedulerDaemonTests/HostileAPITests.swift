@@ -89,7 +89,10 @@ struct HostileAPITests {
             try await running.stop()
             #expect(ContinuousClock.now - started < .seconds(10))
             #expect(state.records(ledgerID: "lgr_trickle1").values.first?.lastEvent == .completed)
-            #expect(log.lines.contains { $0.contains("request_timeout (1 s) ran out before the body was complete") }, "the cut-off poll was not logged")
+            // Cut while the body trickles in, or (on a loaded machine) before even the status
+            // line arrived: either way at request_timeout, and logged.
+            #expect(log.lines.contains { $0.contains("request_timeout (1 s) ran out before the body was complete") || $0.contains("no answer within request_timeout (1 s)") },
+                    "the cut-off poll was not logged")
             let polls = Fixture.requests(await h.sim.requests(), .asyncTask)
             #expect(polls.first?.fault?.name == "trickle")
             #expect(polls.count >= 2, "the poll was not repeated")
