@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import SchedulerCore
+@testable import SchedulerCore
 
 /// A fake Mangrove API for the pure walks: it counts how often each period was really
 /// generated (a POST it processed), creates batches when a task completes, and lists them.
@@ -123,6 +123,10 @@ struct Walk {
         }
         if state.activeRuns > schedule.limits.maxInFlight {
             broken = "\(state.activeRuns) runs with max_in_flight \(schedule.limits.maxInFlight)"
+        }
+        // STATUS= counts holds among the ledgers `reschedule` noted: none may be missing.
+        for (id, runner) in state.runners where runner.heldUntil != nil && !state.holdCandidates.contains(id) {
+            broken = "\(id) is held but STATUS= would not count it"
         }
     }
 

@@ -61,6 +61,9 @@ public struct SchedulerState: Sendable {
     /// Emit `.ledgerStatus` actions (someone exports per-ledger gauges); without it a
     /// catch-up of thousands of ledgers queues no action per ledger for nobody.
     public var reportsLedgerStatus = true
+    /// Ledgers whose runner has a hold (`heldUntil`), kept by `reschedule`: `STATUS=` counts
+    /// the held ones among them instead of reading every runner after every event.
+    var holdCandidates: Set<String> = []
 
     public init(schedule: Schedule) {
         self.schedule = schedule
@@ -199,8 +202,10 @@ public struct SchedulerState: Sendable {
     mutating func reschedule(_ id: String) {
         guard let runner = runners[id] else {
             wakeQueue.schedule(id, at: nil)
+            holdCandidates.remove(id)
             return
         }
+        if runner.heldUntil != nil { holdCandidates.insert(id) } else { holdCandidates.remove(id) }
         // A paused ledger starts nothing new; a run already in flight is followed to its end.
         let paused = runner.run == nil && controls.isPaused(id)
         wakeQueue.schedule(id, at: paused ? nil : runner.wakeAt(wallOffset: wallOffset))
@@ -210,11 +215,11 @@ public struct SchedulerState: Sendable {
     public mutating func statusLine() -> String {
         if isStopping { return "stopping" }
         let next = wakeQueue.peek()
-        // Fields read in place: copying each 1.4 KB runner made this pass most of the burst CPU.
-        let values = runners.values
         var held = 0
-        for i in values.indices where values[i].run == nil && !values[i].removed
-            && (values[i].heldUntil.map { $0 > now.timeline } ?? false) && values[i].ledger.dueInstant(of: values[i].cursor) <= now.wall {
+        for id in holdCandidates {
+            guard let r = runners[id], r.run == nil, !r.removed, let until = r.heldUntil, until > now.timeline,
+                  r.ledger.dueInstant(of: r.cursor) <= now.wall
+            else { continue }
             held += 1
         }
         let paused = controls.paused.keys.filter { runners[$0]?.removed == false }.count
