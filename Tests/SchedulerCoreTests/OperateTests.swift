@@ -25,11 +25,16 @@ import Testing
     func overdueLog() {
         let a = Period(start: instant("2025-01-01T00:00:00Z"), end: instant("2025-02-01T00:00:00Z"))
         let b = Period(start: instant("2025-02-01T00:00:00Z"), end: instant("2025-03-01T00:00:00Z"))
+        let c = Period(start: instant("2025-03-01T00:00:00Z"), end: instant("2025-04-01T00:00:00Z"))
+        let overdueAt = { (p: Period) in p.end.addingTimeInterval(86_400) }
         var log = OverdueLog()
-        #expect(log.newlyOverdue([a, b]) == [a, b])
-        #expect(log.newlyOverdue([a, b]).isEmpty)
-        #expect(log.newlyOverdue([b]).isEmpty)
-        #expect(log.newlyOverdue([a, b]) == [a])
+        #expect(log.newlyOverdue([b, a], now: instant("2025-04-01T00:00:00Z"), overdueAt: overdueAt) == [a, b], "the first look logs all, oldest first")
+        #expect(log.newlyOverdue([a, b], now: instant("2025-04-01T01:00:00Z"), overdueAt: overdueAt).isEmpty)
+        #expect(log.newlyOverdue([b], now: instant("2025-04-01T02:00:00Z"), overdueAt: overdueAt).isEmpty, "a failed")
+        log.reopened(PeriodCalendar.epoch(a.start))
+        #expect(log.newlyOverdue([a, b], now: instant("2025-04-01T03:00:00Z"), overdueAt: overdueAt) == [a], "a was retried: overdue anew")
+        #expect(log.newlyOverdue([a, b, c], now: instant("2025-04-02T00:00:00Z"), overdueAt: overdueAt) == [c], "c crossed its overdue instant")
+        #expect(log.newlyOverdue([a, b, c], now: instant("2025-04-03T00:00:00Z"), overdueAt: overdueAt).isEmpty)
     }
 
     @Test("ledger status counts due, in flight, overdue and the last completed end")

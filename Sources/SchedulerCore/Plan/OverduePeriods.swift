@@ -8,36 +8,39 @@ import Foundation
 /// Worked value: a monthly Berlin ledger with `settle_delay` PT6H and the default P1D.
 /// March 2025 ends 2025-03-31T22:00Z, is due at 2025-04-01T04:00Z and overdue from
 /// 2025-04-02T04:00Z on, unless it completed before.
-/// Remembers which overdue periods were already logged, so each is logged once per run.
+/// Remembers which overdue periods were already logged, so each is logged once, and
+/// again when it becomes overdue anew (retried after it failed, say). Constant size: a
+/// catch-up after a long outage has every old period of every ledger overdue at once.
+///
+/// A period is newly overdue when it crossed its overdue instant since the last look, or
+/// when it was taken up again since then (`reopened`); the first look logs them all.
 ///
 ///     var log = OverdueLog()
-///     log.newlyOverdue([a, b])   // [a, b]  -> log both at warning (MESSAGE_ID overdue)
-///     log.newlyOverdue([a, b])   // []
-///     log.newlyOverdue([b])      // []      (a completed; forgotten)
-///     log.newlyOverdue([a, b])   // [a]     (a is overdue again, e.g. after a retry failed)
+///     log.newlyOverdue([a, b], now: t1, overdueAt: f)   // [a, b]  -> log both (MESSAGE_ID overdue)
+///     log.newlyOverdue([a, b], now: t2, overdueAt: f)   // []
+///     log.reopened(a)                                   // a failed, then was retried
+///     log.newlyOverdue([a, b], now: t3, overdueAt: f)   // [a]
 public struct OverdueLog: Sendable {
-    /// Starts (epoch seconds) of the periods logged, sorted: 8 bytes a period, since a
-    /// catch-up after a long outage has every old period of every ledger overdue at once.
-    private var logged: [Int64] = []
+    private var lastLook: Date?
+    /// Starts (epoch seconds) of periods taken up again since the last look; usually empty.
+    private var reopenedStarts: [Int64] = []
 
     public init() {}
 
-    /// The periods of `overdue` not logged yet, oldest first; forgets periods no longer overdue.
-    public mutating func newlyOverdue(_ overdue: [Period]) -> [Period] {
-        let now = overdue.map { PeriodCalendar.epoch($0.start) }
-        let before = logged
-        var fresh: [Period] = []
-        for (i, start) in now.enumerated() where !Self.contains(before, start) { fresh.append(overdue[i]) }
-        logged = now.sorted()
-        return fresh.sorted { $0.start < $1.start }
+    /// `period` was terminal and has a new line that opens it again.
+    public mutating func reopened(_ periodStart: Int64) {
+        if !reopenedStarts.contains(periodStart) { reopenedStarts.append(periodStart) }
     }
 
-    private static func contains(_ sorted: [Int64], _ value: Int64) -> Bool {
-        var lo = 0, hi = sorted.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if sorted[mid] < value { lo = mid + 1 } else { hi = mid }
+    /// The periods of `overdue` not logged yet, oldest first.
+    public mutating func newlyOverdue(_ overdue: [Period], now: Date, overdueAt: (Period) -> Date) -> [Period] {
+        defer {
+            lastLook = now
+            reopenedStarts = []
         }
-        return lo < sorted.count && sorted[lo] == value
+        guard let lastLook else { return overdue.sorted { $0.start < $1.start } }
+        return overdue.filter { p in
+            overdueAt(p) > lastLook || reopenedStarts.contains(PeriodCalendar.epoch(p.start))
+        }.sorted { $0.start < $1.start }
     }
 }

@@ -52,7 +52,6 @@ extension SchedulerState {
                     // Back on the schedule's own grid (and on to any other period in flight).
                     let holds = runner.holds
                     runner = LedgerRunner(ledger: runner.replacement ?? runner.ledger, records: journal.records(ledgerID: id))
-                    openPeriods[id] = nil
                     runner.holds = holds
                 } else if let run = runner.run {
                     let next = runner.ledger.calendar.following(run.period)
@@ -60,8 +59,6 @@ extension SchedulerState {
                     runner.retryFloor = nil
                     if let replacement = runner.replacement {
                         runner = LedgerRunner(ledger: replacement, records: journal.records(ledgerID: id))
-            openPeriods[id] = nil
-                        openPeriods[id] = nil
                     } else {
                         runner.cursor = runner.planner.nextOpenPeriod(records: journal.records(ledgerID: id), from: from)
                     }

@@ -5,6 +5,14 @@ extension SchedulerState {
     mutating func start(_ replayed: JournalState, problems: [JournalProblem], requests: RequestBatch, using rng: inout some RandomNumberGenerator) {
         journal = replayed
         wallOffset = now.wall.timeIntervalSince(now.timeline)
+        // Sized once: growing the per-ledger tables of 50,000 ledgers copies each of them
+        // a dozen times, and the copies stay resident.
+        let ledgerCount = schedule.ledgers.count
+        runners.reserveCapacity(ledgerCount)
+        ledgerStatus.reserveCapacity(ledgerCount)
+        overdueLogs.reserveCapacity(ledgerCount)
+        lastCompleted.reserveCapacity(ledgerCount)
+        order.reserveCapacity(ledgerCount)
         let path = schedule.journalPath
         for p in problems {
             if p.isTornTail {
@@ -50,7 +58,6 @@ extension SchedulerState {
         if new.journalPath != schedule.journalPath {
             log(.warning, "journal_path changed to \(new.journalPath); this takes effect only after a restart", event: "reload")
         }
-        openPeriods.removeAll()
         let newIDs = Set(new.ledgers.map(\.id))
         var added = 0, removed = 0, changed = 0
         for id in order where !newIDs.contains(id) {
@@ -129,7 +136,6 @@ extension SchedulerState {
             append(JournalEntry(
                 time: now.timeline, ledgerID: request.ledgerID, periodStart: request.periodStart, periodEnd: record.periodEnd,
                 event: .retryRequested, detail: "requested by an operator (mangrove-scheduler retry)"))
-            openPeriods[request.ledgerID] = nil
             if runner.run == nil {
                 if period.start < runner.cursor.start { runner.cursor = period }
             } else {

@@ -52,7 +52,6 @@ extension SchedulerState {
     }
 
     mutating func forgetStatus(_ id: String) {
-        openPeriods[id] = nil
         overdueTotal -= ledgerStatus[id]?.overdue ?? 0
         ledgerStatus[id] = nil
         overdueLogs[id] = nil
@@ -67,20 +66,17 @@ extension SchedulerState {
         var nextChange: Date?
     }
 
-    /// Where the ledger stands now: its open periods (walked again only when a new period
-    /// fell due or the list was invalidated) classified by their records.
+    /// Where the ledger stands now: its open periods, walked from the oldest one the runner
+    /// knows to now and classified by their records. Nothing of the walk is kept between
+    /// surveys: a catch-up of 50,000 ledgers would hold a list of every due period.
     mutating func survey(_ id: String, _ runner: LedgerRunner) -> Survey {
         let records = journal.records(ledgerID: id)
-        var open: OpenPeriods
-        if let cached = openPeriods[id], cached.validUntil.map({ now.wall < $0 }) ?? false {
-            open = cached
-        } else {
-            var start = runner.cursor.start
-            if let floor = runner.retryFloor, floor.start < start { start = floor.start }
-            open = runner.planner.openPeriods(records: records, from: runner.ledger.calendar.period(containing: start), now: now.wall)
-        }
+        let calendar = runner.ledger.calendar
+        // The cursor is a period of the calendar, unless it is a period resumed in flight.
+        var start = runner.resumesInFlight ? calendar.period(containing: runner.cursor.start) : runner.cursor
+        if let floor = runner.retryFloor, floor.start < start.start { start = calendar.period(containing: floor.start) }
+        var open = runner.planner.openPeriods(records: records, from: start, now: now.wall)
         let standing = open.standing(records: records, now: now.wall, alerts: schedule.alerts)
-        openPeriods[id] = open
         var inFlight = standing.inFlight
         // A period resumed off the schedule's grid (after a cadence change) is in flight too.
         if runner.resumesInFlight, let run = runner.run, journal.record(run.key)?.isInFlight == true { inFlight += 1 }
@@ -99,7 +95,9 @@ extension SchedulerState {
 
     /// Logs each period once when it becomes overdue (many at once as one line).
     mutating func logOverdue(_ id: String, _ periods: [Period]) {
-        let fresh = overdueLogs[id, default: OverdueLog()].newlyOverdue(periods)
+        let fresh = overdueLogs[id, default: OverdueLog()].newlyOverdue(periods, now: now.wall) { [schedule] in
+            schedule.alerts.overdueAt(dueAt: self.runners[id]?.ledger.dueInstant(of: $0) ?? $0.end)
+        }
         guard let first = fresh.first else { return }
         let oldest = PeriodKey(ledgerID: id, periodStart: first.startTime)
         let after = ISODurationFormat.format(schedule.alerts.overdueAfter)

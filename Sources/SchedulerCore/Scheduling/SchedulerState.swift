@@ -53,8 +53,6 @@ public struct SchedulerState: Sendable {
     /// When each ledger's standing next changes by itself (on the timeline).
     var statusWatch = WakeQueue<String>()
     var overdueLogs: [String: OverdueLog] = [:]
-    /// Each ledger's open periods as last walked (`SchedulerState+Survey`).
-    var openPeriods: [String: OpenPeriods] = [:]
     /// The newest completed period's end per ledger (nil: not looked up yet; "": none).
     var lastCompleted: [String: String] = [:]
 
@@ -192,7 +190,6 @@ public struct SchedulerState: Sendable {
         log(.warning,
             "the wall clock was stepped \(step > 0 ? "forward" : "back") by \(ISODurationFormat.format(.seconds(abs(step)))); periods fall due by the new wall time (some may be due at once), while polls, holds and timeouts keep their monotonic deadlines",
             event: "clock_step")
-        openPeriods.removeAll()
         for id in order {
             reschedule(id)
             statusDirty.insert(id)
@@ -234,7 +231,12 @@ public struct SchedulerState: Sendable {
     mutating func append(_ entry: JournalEntry) {
         actions.append(.append(entry))
         let isFailure = { (e: JournalEvent?) in e == .failed || e == .ambiguous }
-        if isFailure(journal.record(entry.key)?.lastEvent) { failures -= 1 }
+        let before = journal.record(entry.key)?.lastEvent
+        if isFailure(before) { failures -= 1 }
+        if before?.isTerminal == true, !entry.event.isTerminal, let start = UTCTimestamp.parse(entry.periodStart) {
+            // Taken up again (a retry): overdue anew, and logged again when it is.
+            overdueLogs[entry.ledgerID]?.reopened(PeriodCalendar.epoch(start))
+        }
         journal.apply(entry)
         if isFailure(entry.event) { failures += 1 }
         noteCompleted(entry)
