@@ -9,7 +9,7 @@ extension SchedulerState {
         // a dozen times, and the copies stay resident.
         let ledgerCount = schedule.ledgers.count
         runners.reserveCapacity(ledgerCount)
-        ledgerStatus.reserveCapacity(ledgerCount)
+        if reportsLedgerStatus { ledgerStatus.reserveCapacity(ledgerCount) }
         overdueLogs.reserveCapacity(ledgerCount)
         lastCompleted.reserveCapacity(ledgerCount)
         order.reserveCapacity(ledgerCount)

@@ -35,24 +35,38 @@ extension SchedulerState {
         guard !statusDirty.isEmpty else { return }
         let ids = statusDirty.sorted()
         statusDirty.removeAll(keepingCapacity: true)
+        var overdueLedgers = 0
         for id in ids {
             guard let runner = runners[id], !runner.removed else {
                 forgetStatus(id)
                 continue
             }
             let survey = self.survey(id, runner)
-            overdueTotal += survey.status.overdue - (ledgerStatus[id]?.overdue ?? 0)
-            if ledgerStatus[id] != survey.status {
+            let overdue = survey.status.overdue
+            overdueTotal += overdue - (ledgerOverdue[id] ?? 0)
+            ledgerOverdue[id] = overdue == 0 ? nil : overdue
+            if reportsLedgerStatus, ledgerStatus[id] != survey.status {
                 ledgerStatus[id] = survey.status
-                if reportsLedgerStatus { actions.append(.ledgerStatus(survey.status)) }
+                actions.append(.ledgerStatus(survey.status))
             }
             statusWatch.schedule(id, at: survey.nextChange?.addingTimeInterval(-wallOffset))
-            logOverdue(id, survey.overduePeriods)
+            if logOverdue(id, survey.overduePeriods, individually: overdueLedgers < Self.overdueLinesAtOnce) { overdueLedgers += 1 }
+        }
+        if overdueLedgers > Self.overdueLinesAtOnce {
+            let more = overdueLedgers - Self.overdueLinesAtOnce
+            log(.warning,
+                "\(more) more ledger\(more == 1 ? " has" : "s have") periods overdue (not completed \(ISODurationFormat.format(schedule.alerts.overdueAfter)) after they became due, alerts.overdue_after); `mangrove-scheduler plan` lists them",
+                event: "overdue")
         }
     }
 
+    /// Overdue warnings one line per ledger, up to this many at once; the rest in one line
+    /// (a catch-up of thousands of ledgers would write one line each to the journal).
+    static let overdueLinesAtOnce = 20
+
     mutating func forgetStatus(_ id: String) {
-        overdueTotal -= ledgerStatus[id]?.overdue ?? 0
+        overdueTotal -= ledgerOverdue[id] ?? 0
+        ledgerOverdue[id] = nil
         ledgerStatus[id] = nil
         overdueLogs[id] = nil
         statusWatch.schedule(id, at: nil)
@@ -93,12 +107,15 @@ extension SchedulerState {
         return Survey(status: status, overduePeriods: standing.overduePeriods, nextChange: next)
     }
 
-    /// Logs each period once when it becomes overdue (many at once as one line).
-    mutating func logOverdue(_ id: String, _ periods: [Period]) {
+    /// Logs each period once when it becomes overdue (many at once as one line); with
+    /// `individually` false it only notes them (counted in a summary line). Returns
+    /// whether some period of the ledger is newly overdue.
+    mutating func logOverdue(_ id: String, _ periods: [Period], individually: Bool = true) -> Bool {
         let fresh = overdueLogs[id, default: OverdueLog()].newlyOverdue(periods, now: now.wall) { [schedule] in
             schedule.alerts.overdueAt(dueAt: self.runners[id]?.ledger.dueInstant(of: $0) ?? $0.end)
         }
-        guard let first = fresh.first else { return }
+        guard let first = fresh.first else { return false }
+        guard individually else { return true }
         let oldest = PeriodKey(ledgerID: id, periodStart: first.startTime)
         let after = ISODurationFormat.format(schedule.alerts.overdueAfter)
         let why = controls.isPaused(id) ? " (the ledger is paused)" : ""
@@ -111,6 +128,7 @@ extension SchedulerState {
                 "\(fresh.count) periods of ledger \(id) are overdue, the oldest \(oldest.periodStart): not completed \(after) (alerts.overdue_after) after they became due\(why); `mangrove-scheduler plan` shows where they stand",
                 event: "overdue", ledgerID: id, periodStart: oldest.periodStart)
         }
+        return true
     }
 
     /// Notes a completed period for `last_completed_period_end`.

@@ -45,9 +45,11 @@ public struct SchedulerState: Sendable {
     var actions: [SchedulerAction] = []
     /// Operator pauses in force (the ledger controls file).
     public internal(set) var controls = LedgerControlState()
-    /// Each scheduled ledger's standing as last surveyed (`SchedulerState+Survey`).
+    /// Each scheduled ledger's standing as last surveyed (`SchedulerState+Survey`), kept when `reportsLedgerStatus`.
     public internal(set) var ledgerStatus: [String: LedgerStatus] = [:]
-    /// Periods overdue, summed over `ledgerStatus`.
+    /// Overdue periods per ledger (only ledgers with some).
+    var ledgerOverdue: [String: Int] = [:]
+    /// Periods overdue, summed over `ledgerOverdue`.
     public internal(set) var overdueTotal = 0
     var statusDirty: Set<String> = []
     /// When each ledger's standing next changes by itself (on the timeline).
