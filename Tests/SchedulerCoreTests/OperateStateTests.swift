@@ -113,9 +113,9 @@ struct OperateStateTests {
         #expect(walk.state.ledgerStatus["lgr_b"]?.lastCompletedEnd == instant("2026-11-23T00:00:00Z"))
     }
 
-    @Test("a catch-up of many ledgers: an overdue line for each of the first 20, one line for the rest; STATUS= counts all")
+    @Test("a catch-up of many ledgers: an overdue line for each of the first 1,000, one line for the rest; STATUS= counts all")
     func overdueManyLedgers() {
-        let ledgers = (0..<25).map { LedgerSchedule(id: "lgr_many\($0)", cadence: .daily, firstPeriodStart: instant("2026-11-20T00:00:00Z")) }
+        let ledgers = (0..<1_005).map { LedgerSchedule(id: "lgr_many\($0)", cadence: .daily, firstPeriodStart: instant("2026-11-20T00:00:00Z")) }
         let schedule = Schedule(
             api: .init(baseURL: "http://127.0.0.1:1/api/v1"), journalPath: "journal.jsonl", ledgers: ledgers,
             limits: .init(maxInFlight: 2, requestsPerSecond: 50), alerts: AlertSettings(overdueAfter: .seconds(3_600)))
@@ -124,10 +124,10 @@ struct OperateStateTests {
         let actions = state.handle(.started(journal: JournalState(), problems: [], requests: .none, controls: LedgerControlState()),
                                    at: SchedulerInstant(timeline: Self.start, wall: Self.start), using: &rng)
         let overdue = actions.compactMap { if case .log(let l) = $0, l.event == "overdue" { l } else { nil } }
-        #expect(overdue.filter { $0.ledgerID != nil }.count == 20)
+        #expect(overdue.filter { $0.ledgerID != nil }.count == 1_000)
         #expect(overdue.filter { $0.ledgerID == nil }.map(\.message).first?.hasPrefix("5 more ledgers have periods overdue") == true)
-        #expect(state.overdueTotal == 25 * 3)
-        #expect(state.statusLine().contains("75 overdue"))
+        #expect(state.overdueTotal == 1_005 * 3)
+        #expect(state.statusLine().contains("3015 overdue"))
     }
 
 }

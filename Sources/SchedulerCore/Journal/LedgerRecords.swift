@@ -101,6 +101,9 @@ public struct LedgerRecords: Sendable, Equatable {
         if let r = slot {
             if keepsEveryRecord || !Self.folds(r) || !fold(start: e.periodStart, r) { others[e.periodStart] = r }
         }
+        // A dictionary keeps its storage when emptied: a ledger whose periods all completed
+        // holds none (10,000s of ledgers).
+        if others.isEmpty, others.capacity > 0 { others = [:] }
         return duration
     }
 

@@ -61,8 +61,8 @@ extension SchedulerState {
     }
 
     /// Overdue warnings one line per ledger, up to this many at once; the rest in one line
-    /// (a catch-up of thousands of ledgers would write one line each to the journal).
-    static let overdueLinesAtOnce = 20
+    /// (a catch-up of 50,000 ledgers would write one line each to the journal at once).
+    static let overdueLinesAtOnce = 1_000
 
     mutating func forgetStatus(_ id: String) {
         overdueTotal -= ledgerOverdue[id] ?? 0
