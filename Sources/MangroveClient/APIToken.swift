@@ -17,7 +17,16 @@ public struct APIToken: Sendable, CustomStringConvertible, CustomDebugStringConv
     public init(_ secret: String, source: String = "explicit value") {
         self.secret = secret.trimmingTokenWhitespace()
         self.source = source
+        let encoded = self.secret.addingPercentEncoding(withAllowedCharacters: Self.urlUnreserved)
+        self.encodedSecret = encoded == self.secret ? nil : encoded
+        self.isASCII = self.secret.utf8.allSatisfy { $0 < 0x80 }
     }
+
+    /// The token percent-encoded, when that differs from the token.
+    private let encodedSecret: String?
+    /// An ASCII token can only occur in a text as its own bytes: a text without them is
+    /// returned as it is, without the (slow) Character-by-Character replacement.
+    private let isASCII: Bool
 
     public var description: String { Self.redactedPlaceholder }
     public var debugDescription: String { Self.redactedPlaceholder }
@@ -30,11 +39,32 @@ public struct APIToken: Sendable, CustomStringConvertible, CustomDebugStringConv
     /// would carry it) is scrubbed too.
     public func redact(_ text: String) -> String {
         guard !secret.isEmpty else { return text }
+        if isASCII, !Self.bytes(of: text, contain: secret), !(encodedSecret.map { Self.bytes(of: text, contain: $0) } ?? false) {
+            return text
+        }
         var result = text.replacing(secret, with: Self.redactedPlaceholder)
-        if let encoded = secret.addingPercentEncoding(withAllowedCharacters: Self.urlUnreserved), encoded != secret {
-            result = result.replacing(encoded, with: Self.redactedPlaceholder)
+        if let encodedSecret {
+            result = result.replacing(encodedSecret, with: Self.redactedPlaceholder)
         }
         return result
+    }
+
+    /// Whether the UTF-8 of `text` holds the UTF-8 of `needle`.
+    private static func bytes(of text: String, contain needle: String) -> Bool {
+        var text = text, needle = needle
+        return text.withUTF8 { t in
+            needle.withUTF8 { n in
+                guard n.count > 0, n.count <= t.count, let tBase = t.baseAddress, let nBase = n.baseAddress else { return false }
+                var at = 0
+                let last = t.count - n.count
+                while at <= last, let hit = memchr(tBase + at, Int32(n[0]), last - at + 1) {
+                    let i = tBase.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                    if memcmp(tBase + i, nBase, n.count) == 0 { return true }
+                    at = i + 1
+                }
+                return false
+            }
+        }
     }
 
     /// RFC 3986 unreserved characters: what a URL leaves unencoded.
