@@ -90,28 +90,30 @@ public struct LedgerRecords: Sendable, Equatable {
     /// (`journal` shows every period's details). Returns the task's duration when the line
     /// completes a polled task.
     mutating func apply(_ e: JournalEntry, keepsEveryRecord: Bool) -> Double? {
-        // Two lookups a line: the record is taken out, folded, and put back unless it folds into a run.
-        var slot = others.removeValue(forKey: e.periodStart)
-        if slot == nil, !completed.isEmpty, let s = UTCTimestamp.canonicalSeconds(e.periodStart), let end = completed.remove(startingAt: s) {
-            // A line after the period completed (journals joined, lines replayed): the period
-            // becomes a record again, folded on from `completed`.
-            slot = Self.completedRecord(end: end)
-        }
-        let duration = JournalState.fold(e, into: &slot)
-        if let r = slot {
-            if keepsEveryRecord || !Self.folds(r) || !fold(start: e.periodStart, r) { others[e.periodStart] = r }
-        }
+        // One lookup a line: the record is folded in place (`others` and `completed` are
+        // separate stored properties, so both may be changed at once), and setting the
+        // slot to nil when the period folds into a run removes it in the same lookup.
+        var duration: Double?
+        Self.update(&others[e.periodStart], &completed, with: e, keepsEveryRecord: keepsEveryRecord, duration: &duration)
         // A dictionary keeps its storage when emptied: a ledger whose periods all completed
         // holds none (10,000s of ledgers).
         if others.isEmpty, others.capacity > 0 { others = [:] }
         return duration
     }
 
-    /// Puts a plainly completed period into the runs; false when its strings are not the
-    /// daemon's own or it overlaps a period held there.
-    private mutating func fold(start: String, _ r: PeriodRecord) -> Bool {
-        guard let s = UTCTimestamp.canonicalSeconds(start), let last = UTCTimestamp.canonicalSeconds(r.periodEnd) else { return false }
-        return completed.insert(start: s, end: last + 1)
+    private static func update(
+        _ slot: inout PeriodRecord?, _ completed: inout CompletedRuns, with e: JournalEntry, keepsEveryRecord: Bool, duration: inout Double?
+    ) {
+        if slot == nil, !completed.isEmpty, let s = UTCTimestamp.canonicalSeconds(e.periodStart), let end = completed.remove(startingAt: s) {
+            // A line after the period completed (journals joined, lines replayed): the period
+            // becomes a record again, folded on from `completed`.
+            slot = completedRecord(end: end)
+        }
+        duration = JournalState.fold(e, into: &slot)
+        if !keepsEveryRecord, let r = slot, folds(r), let s = UTCTimestamp.canonicalSeconds(e.periodStart),
+           let last = UTCTimestamp.canonicalSeconds(r.periodEnd), completed.insert(start: s, end: last + 1) {
+            slot = nil
+        }
     }
 
     /// A plain completion: nothing but "done" to remember.
