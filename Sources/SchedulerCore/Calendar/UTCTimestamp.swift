@@ -65,15 +65,7 @@ public enum UTCTimestamp {
             guard b.count == 24, b[4] == 45, b[7] == 45, b[10] == 84, b[13] == 58, b[16] == 58, b[19] == 46,
                   b[20] == 48, b[21] == 48, b[22] == 48, b[23] == 90
             else { return nil }
-            func num(_ from: Int, _ len: Int) -> Int? {
-                var v = 0
-                for i in from..<(from + len) {
-                    let c = b[i]
-                    guard c >= 48, c <= 57 else { return nil }
-                    v = v * 10 + Int(c - 48)
-                }
-                return v
-            }
+            func num(_ from: Int, _ len: Int) -> Int? { digits(b, from, len) }
             guard let y = num(0, 4), let mo = num(5, 2), let d = num(8, 2), let h = num(11, 2), let mi = num(14, 2), let s = num(17, 2),
                   (1...12).contains(mo), (1...CivilDate.daysInMonth(year: y, month: mo)).contains(d), h < 24, mi < 60, s < 60
             else { return nil }
@@ -93,19 +85,23 @@ public enum UTCTimestamp {
         return text.withUTF8 { parse(bytes: $0) }
     }
 
+    /// The decimal number in `len` ASCII digits of `b` from `from`; nil when one is not a digit
+    /// or the bytes end first.
+    static func digits(_ b: UnsafeBufferPointer<UInt8>, _ from: Int, _ len: Int) -> Int? {
+        guard from + len <= b.count else { return nil }
+        var v = 0
+        for i in from..<(from + len) {
+            let c = b[i]
+            guard c >= 48, c <= 57 else { return nil }
+            v = v * 10 + Int(c - 48)
+        }
+        return v
+    }
+
     /// `parse` on UTF-8 bytes (the journal's fast path decodes without making Strings).
     public static func parse(bytes b: UnsafeBufferPointer<UInt8>) -> Date? {
         guard b.count >= 20 else { return nil }
-        func num(_ from: Int, _ len: Int) -> Int? {
-            guard from + len <= b.count else { return nil }
-            var v = 0
-            for i in from..<(from + len) {
-                let c = b[i]
-                guard c >= 48, c <= 57 else { return nil }
-                v = v * 10 + Int(c - 48)
-            }
-            return v
-        }
+        func num(_ from: Int, _ len: Int) -> Int? { digits(b, from, len) }
         guard let y = num(0, 4), b[4] == 45, let mo = num(5, 2), b[7] == 45, let d = num(8, 2),
               b[10] == 84 || b[10] == 116 || b[10] == 32,
               let h = num(11, 2), b[13] == 58, let mi = num(14, 2), b[16] == 58, let s = num(17, 2)

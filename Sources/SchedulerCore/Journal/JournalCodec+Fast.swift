@@ -31,14 +31,9 @@ extension JournalCodec {
         }
         /// The content of a string whose opening quote was just read, up to its closing quote.
         @inline(__always) func content() -> UnsafeBufferPointer<UInt8>? {
-            let start = i
-            while i < n, b[i] != 0x22 {
-                if b[i] == 0x5C || b[i] < 0x20 { return nil }
-                i += 1
-            }
-            guard i < n else { return nil }
-            defer { i += 1 }
-            return UnsafeBufferPointer(rebasing: b[start..<i])
+            guard let end = closingQuote(b, from: i) else { return nil }
+            defer { i = end + 1 }
+            return UnsafeBufferPointer(rebasing: b[i..<end])
         }
         @inline(__always) func shared(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
             // Up to 15 bytes a String is stored inline: nothing to share.
@@ -75,6 +70,17 @@ extension JournalCodec {
             attempt: attempt, state: state, progress: progress, error: error, detail: detail)
     }
 
+    /// Where the string whose content starts at `from` ends (its closing quote); nil when it
+    /// has an escape or a control character (the general decoder reads those) or no end.
+    @inline(__always) static func closingQuote(_ b: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
+        var i = from
+        while i < b.count, b[i] != 0x22 {
+            if b[i] == 0x5C || b[i] < 0x20 { return nil }
+            i += 1
+        }
+        return i < b.count ? i : nil
+    }
+
     /// Any flat object of the journal's keys, in any order, with spaces.
     static func decodeFlat(_ b: UnsafeBufferPointer<UInt8>, interner: JournalStringInterner?) -> JournalEntry? {
         var i = 0
@@ -82,16 +88,9 @@ extension JournalCodec {
         @inline(__always) func skipSpace() { while i < n, b[i] == 0x20 || b[i] == 0x09 || b[i] == 0x0D { i += 1 } }
         /// A string without escapes: the range of its content.
         @inline(__always) func string() -> Range<Int>? {
-            guard i < n, b[i] == 0x22 else { return nil }
-            i += 1
-            let start = i
-            while i < n, b[i] != 0x22 {
-                if b[i] == 0x5C || b[i] < 0x20 { return nil }
-                i += 1
-            }
-            guard i < n else { return nil }
-            defer { i += 1 }
-            return start..<i
+            guard i < n, b[i] == 0x22, let end = closingQuote(b, from: i + 1) else { return nil }
+            defer { i = end + 1 }
+            return (i + 1)..<end
         }
         func equals(_ r: Range<Int>, _ literal: StaticString) -> Bool {
             guard r.count == literal.utf8CodeUnitCount else { return false }
