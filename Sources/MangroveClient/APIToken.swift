@@ -1,4 +1,5 @@
 import Foundation
+import SchedulerCore
 
 /// The Mangrove API bearer token. It prints as `<redacted>` everywhere (description,
 /// debug description, `dump`/`Mirror`) so it cannot leak into a log line or an error by
@@ -39,7 +40,7 @@ public struct APIToken: Sendable, CustomStringConvertible, CustomDebugStringConv
     /// would carry it) is scrubbed too.
     public func redact(_ text: String) -> String {
         guard !secret.isEmpty else { return text }
-        if isASCII, !Self.bytes(of: text, contain: secret), !(encodedSecret.map { Self.bytes(of: text, contain: $0) } ?? false) {
+        if isASCII, !ByteSearch.contains(text, secret), !(encodedSecret.map { ByteSearch.contains(text, $0) } ?? false) {
             return text
         }
         var result = text.replacing(secret, with: Self.redactedPlaceholder)
@@ -47,24 +48,6 @@ public struct APIToken: Sendable, CustomStringConvertible, CustomDebugStringConv
             result = result.replacing(encodedSecret, with: Self.redactedPlaceholder)
         }
         return result
-    }
-
-    /// Whether the UTF-8 of `text` holds the UTF-8 of `needle`.
-    private static func bytes(of text: String, contain needle: String) -> Bool {
-        var text = text, needle = needle
-        return text.withUTF8 { t in
-            needle.withUTF8 { n in
-                guard n.count > 0, n.count <= t.count, let tBase = t.baseAddress, let nBase = n.baseAddress else { return false }
-                var at = 0
-                let last = t.count - n.count
-                while at <= last, let hit = memchr(tBase + at, Int32(n[0]), last - at + 1) {
-                    let i = tBase.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-                    if memcmp(tBase + i, nBase, n.count) == 0 { return true }
-                    at = i + 1
-                }
-                return false
-            }
-        }
     }
 
     /// RFC 3986 unreserved characters: what a URL leaves unencoded.

@@ -153,23 +153,7 @@ public final class JournalFile: Sendable {
             return needle.withUnsafeBytes { memcmp(bytes.baseAddress! + at, $0.baseAddress!, $0.count) } == 0
                 && (bytes[at + needle.count] == 0x2C || bytes[at + needle.count] == 0x7D)
         }
-        return contains(bytes, needle)
-    }
-
-    /// Whether `needle` occurs in `bytes` (memchr for its first byte, then a compare).
-    static func contains(_ bytes: UnsafeBufferPointer<UInt8>, _ needle: [UInt8]) -> Bool {
-        guard let base = bytes.baseAddress, needle.count <= bytes.count else { return false }
-        let first = Int32(needle[0])
-        var at = 0
-        let last = bytes.count - needle.count
-        return needle.withUnsafeBytes { n in
-            while at <= last, let hit = memchr(base + at, first, last - at + 1) {
-                let i = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-                if memcmp(base + i, n.baseAddress!, n.count) == 0 { return true }
-                at = i + 1
-            }
-            return false
-        }
+        return needle.withUnsafeBufferPointer { ByteSearch.contains(bytes, $0) }
     }
 
     // MARK: - Replay

@@ -11,7 +11,7 @@ import Testing
     func overdue() {
         let records = F.state.records(ledgerID: "lgr_report")
         // now 2025-01-06T00:00Z; with P1D, periods due (ended) by 2025-01-05T00:00Z count: days 2, 3, 4.
-        var open = LedgerPlanner(ledger: F.ledger, records: records).openPeriods(records: records, from: F.ledger.firstPeriod, now: F.now)
+        let open = LedgerPlanner(ledger: F.ledger, records: records).openPeriods(records: records, from: F.ledger.firstPeriod, now: F.now)
         let p = open.standing(records: records, now: F.now, alerts: AlertSettings(overdueAfter: .seconds(86_400))).overduePeriods
         #expect(p.map(\.startTime) == ["2025-01-02T00:00:00.000Z", "2025-01-03T00:00:00.000Z", "2025-01-04T00:00:00.000Z"])
         #expect(open.standing(records: records, now: F.now, alerts: AlertSettings(overdueAfter: .seconds(10 * 86_400))).overduePeriods.isEmpty)

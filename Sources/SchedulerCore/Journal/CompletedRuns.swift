@@ -15,9 +15,6 @@ struct CompletedRuns: Sendable, Equatable {
 
         var end: Int64 { start + Int64(ends[ends.count - 1]) }
 
-        /// Start of the run's period number `k`.
-        func start(of k: Int) -> Int64 { k == 0 ? start : start + Int64(ends[k - 1]) }
-
         /// The index of the period starting at `t` (inside the run), if a period starts there.
         func index(startingAt t: Int64) -> Int? {
             if t == start { return 0 }

@@ -38,11 +38,6 @@ public struct JournalState: Sendable, Equatable {
         }.sorted()
     }
 
-    /// Starts a scratch state from an existing record (`PeriodRun` folds one line onto it).
-    mutating func seedRecord(_ key: PeriodKey, _ record: PeriodRecord) {
-        ledgers[key.ledgerID, default: LedgerRecords()].seed(key.periodStart, record)
-    }
-
     public mutating func apply(_ e: JournalEntry) {
         lineCount += 1
         let duration = ledgers[e.ledgerID, default: LedgerRecords()].apply(e, keepsEveryRecord: keepsEveryRecord)

@@ -120,12 +120,6 @@ public struct LedgerRecords: Sendable, Equatable {
     private static func folds(_ r: PeriodRecord) -> Bool {
         r.lastEvent == .completed && r.detail == nil && r.batchIDs == nil
     }
-
-    /// Starts a scratch state from an existing record (`PeriodRun` folds one line onto it).
-    mutating func seed(_ start: String, _ record: PeriodRecord) {
-        if let s = UTCTimestamp.canonicalSeconds(start) { _ = completed.remove(startingAt: s) }
-        others[start] = record
-    }
 }
 
 extension LedgerRecords: ExpressibleByDictionaryLiteral {

@@ -43,8 +43,6 @@ public struct PeriodRecord: Sendable {
         var attempts: Int?
         var progress: Int?
 
-        static let empty = Rare()
-
         /// Every field at its default: no box needed.
         var isEmpty: Bool {
             taskFailures == 0 && emptyPreviews == 0 && consecutiveNotFired == 0 && lastError == nil && batchIDs == nil

@@ -38,7 +38,7 @@ public struct LedgerStatus: Sendable, Equatable {
         ledger: LedgerSchedule, records: LedgerRecords, pause: LedgerPause?, now: Date, overdueAfter: Duration
     ) -> LedgerStatus {
         let planner = LedgerPlanner(ledger: ledger, records: records)
-        var open = planner.openPeriods(records: records, from: planner.nextOpenPeriod(records: records), now: now)
+        let open = planner.openPeriods(records: records, from: planner.nextOpenPeriod(records: records), now: now)
         let s = open.standing(records: records, now: now, alerts: AlertSettings(overdueAfter: overdueAfter))
         // In-flight periods of another span (after a cadence change) still count.
         let offGrid = records.others.values.filter { r in r.isInFlight && !isAligned(r, ledger) }.count

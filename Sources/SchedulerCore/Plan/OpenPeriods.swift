@@ -13,8 +13,8 @@ extension AlertSettings {
 }
 
 /// A ledger's open periods (due and without a terminal event) from a starting period up
-/// to a moment, walked once along the calendar (`LedgerPlanner.openPeriods`); then classified as often as needed by
-/// reading their records only. `LedgerStatus`, `plan`, and the scheduler's per-ledger
+/// to a moment, walked once along the calendar (`LedgerPlanner.openPeriods`), then
+/// classified by reading their records only. `LedgerStatus`, `plan`, and the scheduler's per-ledger
 /// standing all count through it, so "due", "in flight" and "overdue" mean one thing.
 public struct OpenPeriods: Sendable {
     /// 24 bytes: a catch-up holds one per due period of every ledger.
@@ -24,8 +24,6 @@ public struct OpenPeriods: Sendable {
     }
 
     public private(set) var entries: [Entry]
-    /// Entries before this one are terminal (periods end roughly in order).
-    var head = 0
     /// When the next period falls due: the list is complete until then.
     public let validUntil: Date?
 
@@ -56,13 +54,10 @@ public struct OpenPeriods: Sendable {
 
     public static let overdueListLimit = 1_000
 
-    /// Classifies the open periods by their records; drops the leading ones that ended.
-    public mutating func standing(records: LedgerRecords, now: Date, alerts: AlertSettings) -> Standing {
-        func isDone(_ e: Entry) -> Bool { records.isDone(e.period) }
-        while head < entries.count, isDone(entries[head]) { head += 1 }
+    /// Classifies the open periods by their records (some may have ended since the walk).
+    public func standing(records: LedgerRecords, now: Date, alerts: AlertSettings) -> Standing {
         var s = Standing()
-        for e in entries[head...] {
-            if isDone(e) { continue }
+        for e in entries where !records.isDone(e.period) {
             // Not done: a record, if any, is one the ledger keeps in full.
             let r = records.keptRecord(of: e.period)
             if r?.isInFlight == true { s.inFlight += 1 } else { s.due += 1 }

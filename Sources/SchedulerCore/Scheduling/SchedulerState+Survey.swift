@@ -89,7 +89,7 @@ extension SchedulerState {
         // The cursor is a period of the calendar, unless it is a period resumed in flight.
         var start = runner.resumesInFlight ? calendar.period(containing: runner.cursor.start) : runner.cursor
         if let floor = runner.retryFloor, floor.start < start.start { start = calendar.period(containing: floor.start) }
-        var open = runner.planner.openPeriods(records: records, from: start, now: now.wall)
+        let open = runner.planner.openPeriods(records: records, from: start, now: now.wall)
         let standing = open.standing(records: records, now: now.wall, alerts: schedule.alerts)
         var inFlight = standing.inFlight
         // A period resumed off the schedule's grid (after a cadence change) is in flight too.
